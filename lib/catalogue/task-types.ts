@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/** Task types a declared endpoint can have (`any` is internal to Elasticsearch and never declared). */
+export const TASK_TYPES = [
+  "text_embedding",
+  "sparse_embedding",
+  "rerank",
+  "completion",
+  "chat_completion",
+  "embedding",
+] as const;
+
+export const TaskTypeSchema = z.enum(TASK_TYPES);
+export type TaskType = z.infer<typeof TaskTypeSchema>;
+
+/** Task types whose endpoints split their input into chunks (and so take `chunking_settings`). */
+export const EMBEDDING_TASK_TYPES: readonly TaskType[] = ["text_embedding", "sparse_embedding", "embedding"];
+
+export function isTaskType(value: unknown): value is TaskType {
+  return typeof value === "string" && (TASK_TYPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,120 @@
+/**
+ * Process-wide redaction of secrets from anything esinfer prints: log lines, error messages, and error reasons
+ * echoed back by Elasticsearch (a server may quote the bad value it was sent).
+ *
+ * Two mechanisms, because neither is enough alone:
+ * - by value: every secret esinfer knows (connection credentials, resolved provider keys) is registered here and
+ *   replaced wherever it appears in text;
+ * - by key: JSON values under secret-looking keys are replaced before a body is ever turned into text, so a secret
+ *   nobody registered still does not reach a log.
+ */
+
+/** What a redacted value is replaced with. Matches the wording Terraform uses for sensitive values. */
+export const REDACTED = "(sensitive)";
+
+/**
+ * Values shorter than this are not registered: replacing a two-letter string everywhere would mangle every line
+ * (and such a value offers no protection worth having anyway).
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+const secretValues = new Set<string>();
+// Sorted longest first so that a secret containing another secret is replaced whole.
+let patterns: string[] = [];
+
+/**
+ * Registers a value that must never be printed. Also registers the encodings it is likely to appear in
+ * (JSON-escaped, URL-encoded, and base64 for `user:password` pairs is done by the caller).
+ */
+export function registerSecretValue(value: string | undefined | null): void {
+  if (typeof value !== "string") return;
+  const trimmed = value.trim();
+  if (trimmed.length < MIN_SECRET_LENGTH) return;
+  const forms = new Set([value, trimmed, JSON.stringify(trimmed).slice(1, -1), encodeURIComponent(trimmed)]);
+  let changed = false;
+  for (const form of forms) {
+    if (form.length >= MIN_SECRET_LENGTH && !secretValues.has(form)) {
+      secretValues.add(form);
+      changed = true;
+    }
+  }
+  if (changed) patterns = [...secretValues].sort((a, b) => b.length - a.length);
+}
+
+/** Forgets every registered value. For tests; production code never needs it. */
+export function clearSecretValues(): void {
+  secretValues.clear();
+  patterns = [];
+}
+
+/** Number of registered value forms (for tests and diagnostics; never the values themselves). */
+export function secretValueCount(): number {
+  return secretValues.size;
+}
+
+/** Replaces every registered secret value in `text` with {@link REDACTED}. */
+export function redact(text: string): string {
+  let out = text;
+  for (const p of patterns) {
+    if (out.includes(p)) out = out.split(p).join(REDACTED);
+  }
+  return out;
+}
+
+// Exact key names that hold secrets in inference service settings and esinfer's own options.
+const SECRET_KEYS = new Set([
+  "api_key",
+  "apikey",
+  "secret_key",
+  "access_key",
+  "client_secret",
+  "entra_id",
+  "service_account_json",
+  "secret_parameters",
+  "password",
+  "token",
+  "bearer_token",
+  "authorization",
+]);
+
+// Substrings that make any key secret. `token` is special-cased below so that counts such as
+// `max_input_tokens` and `tokenizer` settings stay readable in logs: they are limits, not credentials.
+const SECRET_KEY_PARTS = ["secret", "password", "api_key", "apikey", "access_key", "credential", "private_key"];
+const TOKEN_PART = /token(?!s|iz|_count|_limit)/;
+
+/** Whether a JSON key names a secret (case-insensitive; `-` and `_` are treated alike). */
+export function isSecretKey(key: string): boolean {
+  const k = key.toLowerCase().replace(/-/g, "_");
+  if (SECRET_KEYS.has(k)) return true;
+  if (SECRET_KEY_PARTS.some((part) => k.includes(part))) return true;
+  return TOKEN_PART.test(k);
+}
+
+/**
+ * A deep copy of a JSON-like value with every value under a secret key replaced by {@link REDACTED} (whole
+ * objects too, e.g. `secret_parameters`) and every string passed through {@link redact}.
+ */
+export function redactValue(value: unknown): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = isSecretKey(k) ? REDACTED : redactValue(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** `JSON.stringify` of {@link redactValue}, cut to `maxLength` characters for one-line logs. */
+export function redactJson(value: unknown, maxLength = 2000): string {
+  const text = JSON.stringify(redactValue(value)) ?? "";
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…(${text.length - maxLength} more chars)` : text;
+}
+
+/** A URL for display: credentials embedded in it (`https://user:pass@host`) are replaced. Works on unparseable text. */
+export function safeUrl(raw: string): string {
+  // Greedy up to the last `@` before the path: a password may itself contain `@`.
+  return redact(raw.replace(/\/\/[^/?#]*@/, `//${REDACTED}@`));
+}

@@ -1,0 +1,75 @@
+/**
+ * The canonical form of a declaration: request shape with stable key order, the defaults the server would store
+ * made explicit (rate limits, chunking), and secrets reduced to their references. The plan engine diffs it against
+ * live state and the constructs write it into synthesized stacks, so both agree on what "declared" means.
+ */
+import type { z } from "zod";
+import {
+  getTaskSpec,
+  infoOf,
+  storedChunking,
+  type ChunkingSettings,
+  type ServiceName,
+  type TaskType,
+} from "../catalogue";
+import { LiteralSecret } from "./secrets";
+import { isPlainObject, shapeOf } from "./schema-walk";
+import type { ValidatedEndpoint } from "./validate";
+
+export interface CanonicalEndpoint {
+  readonly inference_id: string;
+  readonly task_type: TaskType;
+  readonly service: ServiceName;
+  readonly service_settings: Readonly<Record<string, unknown>>;
+  readonly task_settings: Readonly<Record<string, unknown>>;
+  /** Present exactly for task types that chunk: what the server stores (its default when none was declared). */
+  readonly chunking_settings?: ChunkingSettings;
+}
+
+/** Defaults the server stores for undeclared fields (not the ones it computes, whose values are not known here). */
+function withServerDefaults(schema: z.ZodObject, settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...settings };
+  for (const [key, field] of Object.entries(shapeOf(schema) ?? {})) {
+    const fallback = infoOf(field).serverDefault;
+    if (fallback === undefined || fallback === "computed") continue;
+    const declared = out[key];
+    if (declared === undefined) out[key] = structuredClone(fallback);
+    else if (isPlainObject(declared) && isPlainObject(fallback)) out[key] = { ...fallback, ...declared };
+  }
+  return out;
+}
+
+export function canonicalize(endpoint: ValidatedEndpoint): CanonicalEndpoint {
+  const spec = getTaskSpec(endpoint.service, endpoint.task_type)!;
+  return sortKeys({
+    inference_id: endpoint.inference_id,
+    task_type: endpoint.task_type,
+    service: endpoint.service,
+    service_settings: withServerDefaults(spec.serviceSettings, endpoint.service_settings),
+    task_settings: { ...endpoint.task_settings },
+    ...(spec.chunking ? { chunking_settings: storedChunking(endpoint.chunking_settings) } : {}),
+  }) as CanonicalEndpoint;
+}
+
+/** Deep copy with object keys sorted; arrays keep their order (separators and scopes are ordered). */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys(value[k])]),
+  ) as T;
+}
+
+/** JSON with sorted keys: equal values give equal text (for hashing and comparison). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+/** Whether a canonical value holds a literal secret (which must never be written down). */
+export function hasLiteralSecret(value: unknown): boolean {
+  if (value instanceof LiteralSecret) return true;
+  if (Array.isArray(value)) return value.some(hasLiteralSecret);
+  return isPlainObject(value) && Object.values(value).some(hasLiteralSecret);
+}

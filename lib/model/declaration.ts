@@ -1,0 +1,151 @@
+/**
+ * Endpoint declarations. TypeScript code declares endpoints in camelCase (`EndpointDeclaration`); files and
+ * requests use Elasticsearch's snake_case request shape (`EndpointRequest`). Both types are derived from the
+ * catalogue's zod schemas, discriminated by service and task type, so an editor offers exactly the settings of
+ * `openai` + `text_embedding`, and rejects others at compile time.
+ */
+import type { z } from "zod";
+import {
+  getTaskSpec,
+  type ChunkingSettings,
+  type SecretRef,
+  type ServiceName,
+  type Services,
+  type TaskSpec,
+  type TaskType,
+  type TaskTypeOf,
+} from "../catalogue";
+import { toSnakeKeys, toCamelKeys, chunkingSchemaFor, isPlainObject, snakeCase } from "./schema-walk";
+
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/** A settings type with camelCase keys; secret references and free-form maps are left as they are. */
+export type Camelize<T> = T extends SecretRef
+  ? T
+  : T extends readonly unknown[]
+    ? { [K in keyof T]: Camelize<T[K]> }
+    : T extends object
+      ? { [K in keyof T as K extends string ? CamelCase<K> : K]: Camelize<T[K]> }
+      : T;
+
+type SpecOf<S extends ServiceName, T extends TaskTypeOf<S>> = Services[S]["taskTypes"][T];
+type SettingsIn<S extends ServiceName, T extends TaskTypeOf<S>> =
+  SpecOf<S, T> extends TaskSpec<infer SS, infer TS, infer C>
+    ? { service: z.input<SS>; task: z.input<TS>; chunking: C }
+    : never;
+
+type TaskSettingsProp<TS, Case extends "camel" | "snake", Key extends string> = [keyof TS] extends [never]
+  ? { [K in Key]?: Record<string, never> }
+  : {} extends TS
+    ? { [K in Key]?: Case extends "camel" ? Camelize<TS> : TS }
+    : { [K in Key]: Case extends "camel" ? Camelize<TS> : TS };
+
+type ChunkingProp<C, Case extends "camel" | "snake", Key extends string> = C extends true
+  ? { [K in Key]?: Case extends "camel" ? Camelize<ChunkingSettings> : ChunkingSettings }
+  : { [K in Key]?: never };
+
+/** The declaration of one endpoint of service `S` and task type `T`, in camelCase. */
+export type EndpointDeclarationOf<S extends ServiceName, T extends TaskTypeOf<S>> = {
+  /** Lowercase letters, digits, `_`, `-` and `.` inside; starts and ends with a letter or digit. */
+  inferenceId: string;
+  service: S;
+  taskType: T;
+  serviceSettings: Camelize<SettingsIn<S, T>["service"]>;
+} & TaskSettingsProp<SettingsIn<S, T>["task"], "camel", "taskSettings"> &
+  ChunkingProp<SettingsIn<S, T>["chunking"], "camel", "chunkingSettings">;
+
+/** The same endpoint in Elasticsearch's request shape (snake_case), as written in JSON files and manifests. */
+export type EndpointRequestOf<S extends ServiceName, T extends TaskTypeOf<S>> = {
+  inference_id: string;
+  service: S;
+  task_type: T;
+  service_settings: SettingsIn<S, T>["service"];
+} & TaskSettingsProp<SettingsIn<S, T>["task"], "snake", "task_settings"> &
+  ChunkingProp<SettingsIn<S, T>["chunking"], "snake", "chunking_settings">;
+
+/** Any endpoint declaration (camelCase), discriminated by `service` then `taskType`. */
+export type EndpointDeclaration = {
+  [S in ServiceName]: { [T in TaskTypeOf<S>]: EndpointDeclarationOf<S, T> }[TaskTypeOf<S>];
+}[ServiceName];
+
+/** Any endpoint in request shape (snake_case), discriminated by `service` then `task_type`. */
+export type EndpointRequest = {
+  [S in ServiceName]: { [T in TaskTypeOf<S>]: EndpointRequestOf<S, T> }[TaskTypeOf<S>];
+}[ServiceName];
+
+/** Request shape before validation: what a JSON file may contain. */
+export interface RawEndpointRequest {
+  inference_id?: unknown;
+  task_type?: unknown;
+  service?: unknown;
+  service_settings?: unknown;
+  task_settings?: unknown;
+  chunking_settings?: unknown;
+  [key: string]: unknown;
+}
+
+const TOP_LEVEL: Record<string, string> = {
+  inferenceId: "inference_id",
+  taskType: "task_type",
+  service: "service",
+  serviceSettings: "service_settings",
+  taskSettings: "task_settings",
+  chunkingSettings: "chunking_settings",
+};
+
+/**
+ * Converts a camelCase declaration to request shape, renaming exactly the keys the catalogue knows (free-form
+ * maps such as `headers` keep their keys). Unknown keys are renamed mechanically so validation can name them.
+ */
+export function declarationToRequest(declaration: unknown): RawEndpointRequest {
+  if (!isPlainObject(declaration)) return declaration as RawEndpointRequest;
+  const spec =
+    typeof declaration.service === "string" && typeof declaration.taskType === "string"
+      ? getTaskSpec(declaration.service, declaration.taskType)
+      : undefined;
+  const out: RawEndpointRequest = {};
+  for (const [key, value] of Object.entries(declaration)) {
+    const wire = TOP_LEVEL[key] ?? snakeCase(key);
+    if (value === undefined) continue;
+    switch (wire) {
+      case "service_settings":
+        out[wire] = toSnakeKeys(spec?.serviceSettings, value);
+        break;
+      case "task_settings":
+        out[wire] = toSnakeKeys(spec?.taskSettings, value);
+        break;
+      case "chunking_settings":
+        // The strategy picks the schema; `strategy` is spelled the same in both cases.
+        out[wire] = toSnakeKeys(chunkingSchemaFor(value), value);
+        break;
+      default:
+        out[wire] = value;
+    }
+  }
+  return out;
+}
+
+/** Converts request shape to a camelCase declaration (for generated TypeScript). */
+export function requestToDeclaration(request: {
+  inference_id: string;
+  task_type: TaskType | string;
+  service: string;
+  service_settings: Record<string, unknown>;
+  task_settings?: Record<string, unknown>;
+  chunking_settings?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const spec = getTaskSpec(request.service, request.task_type);
+  const out: Record<string, unknown> = {
+    inferenceId: request.inference_id,
+    taskType: request.task_type,
+    service: request.service,
+    serviceSettings: toCamelKeys(spec?.serviceSettings, request.service_settings),
+  };
+  if (request.task_settings && Object.keys(request.task_settings).length > 0)
+    out.taskSettings = toCamelKeys(spec?.taskSettings, request.task_settings);
+  if (request.chunking_settings)
+    out.chunkingSettings = toCamelKeys(chunkingSchemaFor(request.chunking_settings), request.chunking_settings);
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * Walks a value alongside the catalogue's zod schema. The schema knows which keys are fixed settings (renamed
+ * between camelCase and snake_case), which are free-form maps (kept as written), which enums to case-fold as the
+ * server does, and where the secrets are.
+ */
+import { z } from "zod";
+import { infoOf, CHUNKING_SCHEMAS, type ChunkingStrategy } from "../catalogue";
+
+export const snakeCase = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+export const camelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  // Realm-agnostic: a plain object's prototype is some realm's Object.prototype (whose own prototype is null).
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** The schema under optional/nullable/default/pipe wrappers. */
+export function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault)
+      s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return s;
+  }
+}
+
+/** The object schema's shape, or undefined when the schema is not a fixed-key object. */
+export function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
+  const s = unwrap(schema);
+  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : undefined;
+}
+
+/** The chunking schema for a value's strategy (chunking settings are a union keyed by `strategy`). */
+export function chunkingSchemaFor(value: unknown): z.ZodType | undefined {
+  const strategy = isPlainObject(value) ? value.strategy : undefined;
+  return typeof strategy === "string" && strategy in CHUNKING_SCHEMAS
+    ? CHUNKING_SCHEMAS[strategy as ChunkingStrategy]
+    : undefined;
+}
+
+/**
+ * Renames camelCase keys to the schema's snake_case keys, recursively; free-form maps (records) keep their keys.
+ * Keys the schema does not know are converted mechanically, so validation can point at them in request shape.
+ */
+export function toSnakeKeys(schema: z.ZodType | undefined, value: unknown): unknown {
+  const s = unwrap(schema);
+  if (Array.isArray(value)) {
+    if (s instanceof z.ZodArray) return value.map((v) => toSnakeKeys(s.element as z.ZodType, v));
+    if (s instanceof z.ZodTuple) return value.map((v, i) => toSnakeKeys(s.def.items[i] as z.ZodType | undefined, v));
+    return value;
+  }
+  if (!isPlainObject(value)) return value;
+  if (s instanceof z.ZodRecord) {
+    const inner = s.valueType as z.ZodType;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toSnakeKeys(inner, v)]));
+  }
+  const shape = shapeOf(s);
+  if (!shape) return value; // secret references and unknown structures are kept as written
+  const byCamel = new Map(Object.keys(shape).map((k) => [camelCase(k), k]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => {
+      const key = k in shape ? k : (byCamel.get(k) ?? snakeCase(k));
+      return [key, toSnakeKeys(shape[key], v)];
+    }),
+  );
+}
+
+/** Renames snake_case keys to camelCase for TypeScript output (the inverse of `toSnakeKeys`). */
+export function toCamelKeys(schema: z.ZodType | undefined, value: unknown): unknown {
+  const s = unwrap(schema);
+  if (Array.isArray(value)) {
+    if (s instanceof z.ZodArray) return value.map((v) => toCamelKeys(s.element as z.ZodType, v));
+    if (s instanceof z.ZodTuple) return value.map((v, i) => toCamelKeys(s.def.items[i] as z.ZodType | undefined, v));
+    return value;
+  }
+  if (!isPlainObject(value)) return value;
+  if (s instanceof z.ZodRecord) {
+    const inner = s.valueType as z.ZodType;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCamelKeys(inner, v)]));
+  }
+  const shape = shapeOf(s);
+  if (!shape) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k in shape ? camelCase(k) : k, toCamelKeys(shape[k], v)]),
+  );
+}
+
+/**
+ * Enum values as the catalogue spells them: Elasticsearch parses enums case-insensitively (`COSINE`, and Bedrock
+ * echoes providers upper-case), so the model folds them the same way instead of reporting a perpetual difference.
+ */
+export function foldEnums(schema: z.ZodType | undefined, value: unknown): unknown {
+  const s = unwrap(schema);
+  if (s instanceof z.ZodEnum && typeof value === "string") {
+    const options = s.options as string[];
+    return options.includes(value) ? value : (options.find((o) => o.toLowerCase() === value.toLowerCase()) ?? value);
+  }
+  if (Array.isArray(value) && s instanceof z.ZodArray) return value.map((v) => foldEnums(s.element as z.ZodType, v));
+  if (!isPlainObject(value)) return value;
+  if (s instanceof z.ZodRecord) {
+    const inner = s.valueType as z.ZodType;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldEnums(inner, v)]));
+  }
+  const shape = shapeOf(s);
+  if (!shape) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldEnums(shape[k], v)]));
+}
+
+/** Top-level keys of an object schema whose field facts mark them secret. */
+export function secretKeys(schema: z.ZodType | undefined): string[] {
+  const shape = shapeOf(schema);
+  return shape ? Object.keys(shape).filter((k) => infoOf(shape[k]).secret) : [];
+}

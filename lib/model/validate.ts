@@ -1,0 +1,630 @@
+/**
+ * Validation of endpoint declarations in request shape. Reports every problem at once, each with the endpoint,
+ * the field path (`service_settings.model_id`), what is wrong and what is allowed, using the catalogue's facts.
+ */
+import { z } from "zod";
+import {
+  CHUNKING_SCHEMAS,
+  CHUNKING_STRATEGIES,
+  ELSER_MAX_CHUNK_SIZE,
+  MAX_CHUNK_SIZE_CAP,
+  SERVICE_NAMES,
+  STRATEGY_FACTS,
+  TASK_TYPES,
+  formatSince,
+  getService,
+  getTaskSpec,
+  infoOf,
+  inferenceIdProblems,
+  isAtLeast,
+  isSecretRef,
+  isServiceName,
+  taskSince,
+  taskTypesOf,
+  type ChunkingSettings,
+  type ChunkingStrategy,
+  type ServiceName,
+  type TaskSpec,
+  type TaskType,
+} from "../catalogue";
+import type { ValidationIssue } from "./issues";
+import { LiteralSecret } from "./secrets";
+import { didYouMean } from "./suggest";
+import { foldEnums, isPlainObject, shapeOf, unwrap } from "./schema-walk";
+
+/** A valid endpoint in request shape, enum values folded to the catalogue's spelling, secrets as references. */
+export interface ValidatedEndpoint {
+  readonly inference_id: string;
+  readonly task_type: TaskType;
+  readonly service: ServiceName;
+  readonly service_settings: Readonly<Record<string, unknown>>;
+  /** `{}` when none were declared. */
+  readonly task_settings: Readonly<Record<string, unknown>>;
+  /** As declared; undefined when not declared (or declared `{}`, which the server treats the same). */
+  readonly chunking_settings?: ChunkingSettings;
+}
+
+export interface ValidateOptions {
+  /** Target Elasticsearch version: also checks that the service, task type, fields and chunking exist there. */
+  readonly esVersion?: string;
+  /**
+   * `reject` (default): secrets must be references; a literal is an error that says how to reference it.
+   * `accept`: a literal is accepted as in a request body, and held as a `LiteralSecret` that never prints.
+   */
+  readonly literalSecrets?: "accept" | "reject";
+  /** How to name the endpoint in issues when its `inference_id` is missing or invalid. */
+  readonly label?: string;
+  /** Whether the input was written in TypeScript (messages then show `secret.env(...)` first). */
+  readonly source?: "typescript" | "json";
+}
+
+export interface ValidationResult {
+  /** Present only when there are no issues. */
+  readonly endpoint?: ValidatedEndpoint;
+  readonly issues: readonly ValidationIssue[];
+  /** Accepted but worth knowing (deprecations). */
+  readonly warnings: readonly ValidationIssue[];
+}
+
+const TOP_LEVEL_KEYS = [
+  "inference_id",
+  "task_type",
+  "service",
+  "service_settings",
+  "task_settings",
+  "chunking_settings",
+];
+
+type Scope = "service_settings" | "task_settings" | "chunking_settings";
+
+interface Context {
+  readonly endpoint: string;
+  readonly options: ValidateOptions;
+  readonly issues: ValidationIssue[];
+  readonly warnings: ValidationIssue[];
+}
+
+function add(ctx: Context, path: string, message: string, extra: { allowed?: string; hint?: string } = {}) {
+  ctx.issues.push({ endpoint: ctx.endpoint, path, message, ...extra });
+}
+
+const listOf = (values: readonly string[]) => values.join(", ");
+
+/** A short, single-line preview of a non-secret value for messages. */
+function preview(value: unknown): string {
+  const text = value === undefined ? "nothing" : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${preview(value)}`;
+}
+
+function referenceAdvice(ctx: Context, path: string): string {
+  const name = path
+    .split(".")
+    .pop()!
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]/g, "_");
+  const ts = `secret.env("${name}")`;
+  const json = `{"env": "${name}"} or {"file": "/path/to/${name.toLowerCase()}"}`;
+  return ctx.options.source === "typescript" ? `${ts} (or secret.file(path))` : `${json}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// zod issues to esinfer issues
+
+/** Messages for zod's built-in checks when a schema did not set its own. Values are added later, where safe. */
+function zodMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? "is required" : `must be ${article(issue.expected)}`;
+    case "too_small":
+      if (issue.origin === "string") return "must be a non-empty string";
+      if (issue.origin === "array")
+        return `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}`;
+      return `must be ${issue.inclusive ? "at least" : "greater than"} ${issue.minimum}`;
+    case "too_big":
+      return `must be ${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;
+    case "invalid_value":
+      return "is not an accepted value";
+    case "invalid_union":
+      return "has the wrong shape";
+    default:
+      return undefined;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === "int") return "an integer";
+  if (expected === "object" || expected === "array") return `an ${expected}`;
+  if (expected === "tuple") return "a [key, value] pair";
+  return `a ${expected}`;
+}
+
+/** The schema at a path inside an object schema (for allowed-key lists and secrecy). */
+function schemaAt(root: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+  let s: z.ZodType | undefined = root;
+  for (const key of path) {
+    const u = unwrap(s);
+    if (u instanceof z.ZodObject) s = (u.shape as Record<string, z.ZodType>)[String(key)];
+    else if (u instanceof z.ZodRecord) s = u.valueType as z.ZodType;
+    else if (u instanceof z.ZodArray) s = u.element as z.ZodType;
+    else if (u instanceof z.ZodTuple) s = u.def.items[Number(key)] as z.ZodType | undefined;
+    else return undefined;
+  }
+  return s;
+}
+
+function isSecretPath(root: z.ZodType, path: readonly PropertyKey[]): boolean {
+  for (let i = 1; i <= path.length; i++) if (infoOf(schemaAt(root, path.slice(0, i))).secret) return true;
+  return false;
+}
+
+function parseInto(
+  ctx: Context,
+  scope: Scope,
+  schema: z.ZodType,
+  value: unknown,
+  describeUnknown: (key: string, allowed: string[]) => { message: string; hint?: string; allowed?: string },
+): unknown {
+  const result = schema.safeParse(value, { reportInput: true, error: zodMessage });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const at = issue.path;
+    const base = [scope, ...at.map(String)].join(".");
+    if (issue.code === "unrecognized_keys") {
+      const allowed = Object.keys(shapeOf(schemaAt(schema, at)) ?? {});
+      for (const key of issue.keys) {
+        const d = describeUnknown(at.length === 0 ? key : `${at.join(".")}.${key}`, allowed);
+        add(ctx, `${base}.${key}`, d.message, {
+          hint: d.hint ?? didYouMean(key, allowed),
+          allowed: d.allowed ?? listOf(allowed),
+        });
+      }
+      continue;
+    }
+    const secret = isSecretPath(schema, at);
+    const input = (issue as { input?: unknown }).input;
+    let message = issue.message;
+    const extra: { allowed?: string; hint?: string } = {};
+    if (issue.code === "invalid_value") {
+      const values = issue.values.map(String);
+      extra.allowed = listOf(values);
+      if (!secret && typeof input === "string") extra.hint = didYouMean(input, values);
+      if (!secret) message += `: ${preview(input)}`;
+    } else if (secret && input === undefined) {
+      message = "is required";
+      extra.allowed = `a secret reference: ${referenceAdvice(ctx, base)}`;
+    } else if (secret && issue.code === "invalid_union") {
+      message = `must be a secret reference: ${referenceAdvice(ctx, base)}`;
+    } else if (issue.code === "invalid_type" && input !== undefined && !secret) {
+      message += `, got ${kindOf(input)}`;
+    } else if (issue.code === "invalid_type" && input === undefined) {
+      const description = infoOf(schemaAt(schema, at)).description;
+      if (description) message += ` (${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")})`;
+    } else if ((issue.code === "too_small" || issue.code === "too_big") && !secret && typeof input === "number") {
+      message += `, got ${input}`;
+    }
+    add(ctx, base, message, extra);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// secrets
+
+/**
+ * Literal secrets: rejected with advice (default), or wrapped so they never print. Returns settings in which each
+ * secret is a reference or a `LiteralSecret`, ready for the zod schema (which checks references).
+ */
+function prepareSecrets(ctx: Context, spec: TaskSpec, settings: Record<string, unknown>): Record<string, unknown> {
+  const shape = shapeOf(spec.serviceSettings) ?? {};
+  const out: Record<string, unknown> = { ...settings };
+  const accept = ctx.options.literalSecrets === "accept";
+  const handle = (path: string, value: unknown): unknown => {
+    if (typeof value !== "string") return value;
+    if (!accept) {
+      add(ctx, path, "is a literal secret, which esinfer never stores or prints; declare a reference instead", {
+        allowed: referenceAdvice(ctx, path),
+      });
+      return PLACEHOLDER;
+    }
+    if (value.length === 0) {
+      add(ctx, path, "must be a non-empty string");
+      return PLACEHOLDER;
+    }
+    return new LiteralSecret(value);
+  };
+  for (const [key, schema] of Object.entries(shape)) {
+    if (!infoOf(schema).secret || !(key in settings)) continue;
+    const value = settings[key];
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodRecord) {
+      if (isPlainObject(value))
+        out[key] = Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, handle(`service_settings.${key}.${k}`, v)]),
+        );
+    } else {
+      out[key] = handle(`service_settings.${key}`, value);
+    }
+  }
+  return out;
+}
+
+/** Stands in for a literal secret already reported, so the schema does not report it again. */
+const PLACEHOLDER = Object.freeze({ env: "ESINFER_PLACEHOLDER" });
+
+/** What the schema checks: every literal (wrapped or already reported) replaced by a reference-shaped placeholder. */
+function placeholdersForLiterals(prepared: Record<string, unknown>): Record<string, unknown> {
+  const swap = (v: unknown) => (v instanceof LiteralSecret ? PLACEHOLDER : v);
+  return Object.fromEntries(
+    Object.entries(prepared).map(([k, v]) => [
+      k,
+      isPlainObject(v) && !isSecretRef(v)
+        ? Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, swap(vv)]))
+        : swap(v),
+    ]),
+  );
+}
+
+/** Puts the `LiteralSecret`s back after the schema has checked the rest. */
+function restoreLiterals(parsed: Record<string, unknown>, prepared: Record<string, unknown>): Record<string, unknown> {
+  const hasLiteral = (v: unknown) =>
+    v instanceof LiteralSecret || (isPlainObject(v) && Object.values(v).some((x) => x instanceof LiteralSecret));
+  return { ...parsed, ...Object.fromEntries(Object.entries(prepared).filter(([, v]) => hasLiteral(v))) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// chunking
+
+function validateChunking(
+  ctx: Context,
+  service: ServiceName,
+  taskType: TaskType,
+  spec: TaskSpec,
+  raw: unknown,
+  serviceSettings: Record<string, unknown> | undefined,
+): ChunkingSettings | undefined {
+  if (raw === undefined) return undefined;
+  if (!spec.chunking) {
+    const chunkable = taskTypesOf(service).filter((t) => getTaskSpec(service, t)!.chunking);
+    add(
+      ctx,
+      "chunking_settings",
+      `is not accepted for ${service} ${taskType} endpoints (Elasticsearch rejects it as an unknown setting)`,
+      {
+        allowed: chunkable.length
+          ? `chunking on ${service} ${listOf(chunkable)} endpoints only`
+          : `no chunking on ${service}`,
+      },
+    );
+    return undefined;
+  }
+  if (!isPlainObject(raw)) {
+    add(ctx, "chunking_settings", `must be an object, got ${kindOf(raw)}`);
+    return undefined;
+  }
+  if (Object.keys(raw).length === 0) return undefined; // the server reads {} as "use the default"
+  const strategy = raw.strategy;
+  if (strategy === undefined) {
+    add(ctx, "chunking_settings.strategy", "is required when chunking settings are given", {
+      allowed: listOf(CHUNKING_STRATEGIES),
+    });
+    return undefined;
+  }
+  if (typeof strategy !== "string" || !(CHUNKING_STRATEGIES as readonly string[]).includes(strategy)) {
+    add(ctx, "chunking_settings.strategy", `is not a chunking strategy: ${preview(strategy)}`, {
+      allowed: listOf(CHUNKING_STRATEGIES),
+      hint: typeof strategy === "string" ? didYouMean(strategy, CHUNKING_STRATEGIES) : undefined,
+    });
+    return undefined;
+  }
+  const facts = STRATEGY_FACTS[strategy as ChunkingStrategy];
+  const parsed = parseInto(
+    ctx,
+    "chunking_settings",
+    CHUNKING_SCHEMAS[strategy as ChunkingStrategy],
+    raw,
+    (_key, allowed) => ({
+      message:
+        strategy === "none"
+          ? `is not a setting of the none strategy (Elasticsearch would silently drop it)`
+          : `is not a setting of the ${strategy} strategy`,
+      allowed: listOf(allowed),
+    }),
+  ) as ChunkingSettings | undefined;
+  const version = ctx.options.esVersion;
+  if (version && !isAtLeast(version, facts.since))
+    add(
+      ctx,
+      "chunking_settings.strategy",
+      `"${strategy}" needs Elasticsearch ${formatSince(facts.since)} or later (target is ${version})`,
+    );
+  if (parsed && "max_chunk_size" in parsed) {
+    const size = parsed.max_chunk_size;
+    const elser =
+      service === "elser" ||
+      (typeof serviceSettings?.model_id === "string" && serviceSettings.model_id.startsWith(".elser_model"));
+    if (elser && size > ELSER_MAX_CHUNK_SIZE)
+      add(
+        ctx,
+        "chunking_settings.max_chunk_size",
+        `must be at most ${ELSER_MAX_CHUNK_SIZE} for ELSER models, got ${size}`,
+      );
+    else if (version && !isAtLeast(version, MAX_CHUNK_SIZE_CAP.removedIn) && size > MAX_CHUNK_SIZE_CAP.value)
+      add(
+        ctx,
+        "chunking_settings.max_chunk_size",
+        `must be at most ${MAX_CHUNK_SIZE_CAP.value} before Elasticsearch ${MAX_CHUNK_SIZE_CAP.removedIn} (target is ${version}), got ${size}`,
+      );
+  }
+  return parsed;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the endpoint
+
+/** Validates one endpoint in request shape. */
+export function validateRequest(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const label = options.label ?? "endpoint";
+  const id =
+    isPlainObject(input) && typeof input.inference_id === "string" && input.inference_id ? input.inference_id : label;
+  const ctx: Context = { endpoint: id, options, issues: [], warnings: [] };
+  if (!isPlainObject(input)) {
+    add(ctx, "", `must be an object with ${listOf(TOP_LEVEL_KEYS.slice(0, 4))}, got ${kindOf(input)}`);
+    return { issues: ctx.issues, warnings: ctx.warnings };
+  }
+
+  for (const key of Object.keys(input).filter((k) => !TOP_LEVEL_KEYS.includes(k)))
+    add(ctx, key, "is not an endpoint field", {
+      hint: didYouMean(key, TOP_LEVEL_KEYS),
+      allowed: listOf(TOP_LEVEL_KEYS),
+    });
+
+  // inference_id
+  const inferenceId = input.inference_id;
+  if (inferenceId === undefined)
+    add(ctx, "inference_id", "is required", { allowed: "lowercase letters, digits, _, - and ." });
+  else if (typeof inferenceId !== "string") add(ctx, "inference_id", `must be a string, got ${kindOf(inferenceId)}`);
+  else
+    for (const problem of inferenceIdProblems(inferenceId))
+      add(ctx, "inference_id", problem.message, {
+        hint: problem.suggestion && `did you mean "${problem.suggestion}"?`,
+      });
+
+  // task_type: the server trims it and ignores case
+  let taskType: TaskType | undefined;
+  const rawTask = input.task_type;
+  if (rawTask === undefined) add(ctx, "task_type", "is required", { allowed: listOf(TASK_TYPES) });
+  else if (typeof rawTask !== "string")
+    add(ctx, "task_type", `must be a string, got ${kindOf(rawTask)}`, { allowed: listOf(TASK_TYPES) });
+  else {
+    const folded = rawTask.trim().toLowerCase();
+    if ((TASK_TYPES as readonly string[]).includes(folded)) taskType = folded as TaskType;
+    else
+      add(ctx, "task_type", `is not a task type: ${preview(rawTask)}`, {
+        allowed: listOf(TASK_TYPES),
+        hint: didYouMean(rawTask, TASK_TYPES),
+      });
+  }
+
+  // service
+  let service: ServiceName | undefined;
+  const rawService = input.service;
+  if (rawService === undefined) add(ctx, "service", "is required", { allowed: listOf(SERVICE_NAMES) });
+  else if (typeof rawService !== "string") add(ctx, "service", `must be a string, got ${kindOf(rawService)}`);
+  else if (!isServiceName(rawService))
+    add(ctx, "service", `is not an Elasticsearch inference service: ${preview(rawService)}`, {
+      allowed: listOf(SERVICE_NAMES),
+      hint: didYouMean(rawService, SERVICE_NAMES),
+    });
+  else service = rawService;
+
+  let spec: TaskSpec | undefined;
+  if (service && taskType) {
+    spec = getTaskSpec(service, taskType);
+    if (!spec) {
+      const others = SERVICE_NAMES.filter((s) => getTaskSpec(s, taskType!));
+      add(ctx, "task_type", `${service} does not support ${taskType}`, {
+        allowed: listOf(taskTypesOf(service)),
+        hint: `services with ${taskType}: ${listOf(others)}`,
+      });
+    }
+  }
+
+  // settings objects
+  const rawSS = input.service_settings;
+  if (rawSS === undefined) add(ctx, "service_settings", "is required");
+  else if (!isPlainObject(rawSS)) add(ctx, "service_settings", `must be an object, got ${kindOf(rawSS)}`);
+  const rawTS = input.task_settings;
+  if (rawTS !== undefined && !isPlainObject(rawTS))
+    add(ctx, "task_settings", `must be an object, got ${kindOf(rawTS)}`);
+
+  let serviceSettings: Record<string, unknown> | undefined;
+  let taskSettings: Record<string, unknown> | undefined = {};
+  let chunking: ChunkingSettings | undefined;
+  if (service && taskType && spec) {
+    const describeUnknown = (scope: "service_settings" | "task_settings") => (key: string, allowed: string[]) => {
+      const elsewhere = taskTypesOf(service!).filter((t) => {
+        const other = getTaskSpec(service!, t)!;
+        return (
+          t !== taskType &&
+          key in (shapeOf(scope === "service_settings" ? other.serviceSettings : other.taskSettings) ?? {})
+        );
+      });
+      return elsewhere.length
+        ? { message: `applies only to ${service} ${listOf(elsewhere)} endpoints, not ${taskType}` }
+        : {
+            message: `is not a ${scope === "service_settings" ? "service" : "task"} setting of ${service} ${taskType}`,
+            allowed: allowed.length ? listOf(allowed) : "none",
+          };
+    };
+    if (isPlainObject(rawSS)) {
+      const prepared = prepareSecrets(ctx, spec, foldEnums(spec.serviceSettings, rawSS) as Record<string, unknown>);
+      const parsed = parseInto(
+        ctx,
+        "service_settings",
+        spec.serviceSettings,
+        placeholdersForLiterals(prepared),
+        describeUnknown("service_settings"),
+      );
+      if (parsed) serviceSettings = restoreLiterals(parsed as Record<string, unknown>, prepared);
+    }
+    // An absent task_settings object is checked as {} so required task settings (Anthropic's max_tokens) are reported.
+    if (rawTS === undefined || isPlainObject(rawTS))
+      taskSettings = parseInto(
+        ctx,
+        "task_settings",
+        spec.taskSettings,
+        foldEnums(spec.taskSettings, rawTS ?? {}),
+        describeUnknown("task_settings"),
+      ) as Record<string, unknown> | undefined;
+    chunking = validateChunking(
+      ctx,
+      service,
+      taskType,
+      spec,
+      input.chunking_settings,
+      isPlainObject(rawSS) ? rawSS : undefined,
+    );
+
+    if (isPlainObject(rawSS)) {
+      const ruleInput = {
+        task_type: taskType,
+        service_settings: rawSS,
+        task_settings: isPlainObject(rawTS) ? rawTS : {},
+      };
+      const reported = new Set(ctx.issues.map((i) => i.path));
+      for (const r of spec.rules)
+        for (const issue of r.check(ruleInput))
+          if (!reported.has(issue.path)) add(ctx, issue.path, issue.message, { allowed: issue.allowed });
+      if (
+        (service === "elasticsearch" || service === "elser") &&
+        typeof inferenceId === "string" &&
+        inferenceId === rawSS.model_id
+      )
+        add(
+          ctx,
+          "inference_id",
+          `must differ from service_settings.model_id (Elasticsearch requires endpoint ids to differ from trained model ids)`,
+        );
+    }
+    checkVersions(ctx, service, taskType, spec, isPlainObject(rawSS) ? rawSS : {});
+    warnDeprecations(ctx, service, spec, isPlainObject(rawSS) ? rawSS : {});
+  } else if (input.chunking_settings !== undefined && !isPlainObject(input.chunking_settings)) {
+    add(ctx, "chunking_settings", `must be an object, got ${kindOf(input.chunking_settings)}`);
+  }
+
+  if (
+    ctx.issues.length > 0 ||
+    !service ||
+    !taskType ||
+    !serviceSettings ||
+    !taskSettings ||
+    typeof inferenceId !== "string"
+  )
+    return { issues: ctx.issues, warnings: ctx.warnings };
+  const endpoint: ValidatedEndpoint = {
+    inference_id: inferenceId,
+    task_type: taskType,
+    service,
+    service_settings: serviceSettings,
+    task_settings: taskSettings,
+    ...(chunking ? { chunking_settings: chunking } : {}),
+  };
+  return { endpoint, issues: [], warnings: ctx.warnings };
+}
+
+function checkVersions(
+  ctx: Context,
+  service: ServiceName,
+  taskType: TaskType,
+  spec: TaskSpec,
+  settings: Record<string, unknown>,
+) {
+  const version = ctx.options.esVersion;
+  if (!version) return;
+  const serviceSpec = getService(service)!;
+  if (!isAtLeast(version, serviceSpec.since)) {
+    add(
+      ctx,
+      "service",
+      `${service} needs Elasticsearch ${formatSince(serviceSpec.since)} or later (target is ${version})`,
+    );
+    return;
+  }
+  const since = taskSince(service, taskType)!;
+  if (!isAtLeast(version, since))
+    add(
+      ctx,
+      "task_type",
+      `${service} ${taskType} needs Elasticsearch ${formatSince(since)} or later (target is ${version})`,
+    );
+  const shape = shapeOf(spec.serviceSettings) ?? {};
+  for (const key of Object.keys(settings)) {
+    const fieldSince = infoOf(shape[key]).since;
+    if (fieldSince && !isAtLeast(version, fieldSince))
+      add(
+        ctx,
+        `service_settings.${key}`,
+        `needs Elasticsearch ${formatSince(fieldSince)} or later (target is ${version})`,
+      );
+  }
+}
+
+function warnDeprecations(ctx: Context, service: ServiceName, spec: TaskSpec, settings: Record<string, unknown>) {
+  const serviceSpec = getService(service)!;
+  if (serviceSpec.deprecated)
+    ctx.warnings.push({ endpoint: ctx.endpoint, path: "service", message: serviceSpec.deprecated });
+  const shape = shapeOf(spec.serviceSettings) ?? {};
+  for (const key of Object.keys(settings)) {
+    const deprecated = infoOf(shape[key]).deprecated;
+    if (deprecated)
+      ctx.warnings.push({
+        endpoint: ctx.endpoint,
+        path: `service_settings.${key}`,
+        message: `is deprecated: ${deprecated}`,
+      });
+  }
+}
+
+/** Validates several endpoints, adding an issue for every `inference_id` declared more than once. */
+export function validateRequests(
+  inputs: readonly unknown[],
+  options: ValidateOptions = {},
+): {
+  endpoints: ValidatedEndpoint[];
+  issues: ValidationIssue[];
+  warnings: ValidationIssue[];
+} {
+  const endpoints: ValidatedEndpoint[] = [];
+  const issues: ValidationIssue[] = [];
+  const warnings: ValidationIssue[] = [];
+  const seen = new Map<string, number>();
+  inputs.forEach((input, index) => {
+    const result = validateRequest(input, {
+      ...options,
+      label: options.label ? `${options.label}[${index}]` : `endpoints[${index}]`,
+    });
+    issues.push(...result.issues);
+    warnings.push(...result.warnings);
+    if (result.endpoint) endpoints.push(result.endpoint);
+    const id = isPlainObject(input) && typeof input.inference_id === "string" ? input.inference_id : undefined;
+    if (id !== undefined) {
+      const first = seen.get(id);
+      if (first !== undefined)
+        issues.push({
+          endpoint: id,
+          path: "inference_id",
+          message: `is declared twice (endpoints[${first}] and endpoints[${index}])`,
+          allowed: "one declaration per inference_id",
+        });
+      else seen.set(id, index);
+    }
+  });
+  return { endpoints: issues.length ? [] : endpoints, issues, warnings };
+}

@@ -1,0 +1,163 @@
+import {
+  PRECONFIGURED_ENDPOINTS,
+  SERVICE_NAMES,
+  TASK_TYPES,
+  getService,
+  getTaskSpec,
+  infoOf,
+  inferenceIdProblems,
+  isAtLeast,
+  taskSince,
+  taskTypesOf,
+} from "../../lib/catalogue";
+
+test("every service of the create-endpoint API page, and the newer ones", () => {
+  const twenty = [
+    "ai21",
+    "alibabacloud-ai-search",
+    "amazonbedrock",
+    "amazon_sagemaker",
+    "anthropic",
+    "azureaistudio",
+    "azureopenai",
+    "cohere",
+    "deepseek",
+    "elasticsearch",
+    "elser",
+    "googleaistudio",
+    "googlevertexai",
+    "hugging_face",
+    "jinaai",
+    "llama",
+    "mistral",
+    "openai",
+    "voyageai",
+    "watsonxai",
+  ];
+  const more = ["elastic", "custom", "contextualai", "fireworksai", "groq", "nvidia", "openshift_ai"];
+  expect([...SERVICE_NAMES].sort()).toEqual([...twenty, ...more].sort());
+  expect(TASK_TYPES).toEqual([
+    "text_embedding",
+    "sparse_embedding",
+    "rerank",
+    "completion",
+    "chat_completion",
+    "embedding",
+  ]);
+});
+
+test("task types per service follow the server where it differs from the specification", () => {
+  expect(taskTypesOf("groq")).toEqual(expect.arrayContaining(["chat_completion", "completion"]));
+  expect(taskTypesOf("hugging_face")).toContain("sparse_embedding");
+  expect(taskTypesOf("watsonxai")).toContain("rerank");
+  expect(taskTypesOf("jinaai")).toEqual(expect.arrayContaining(["embedding", "rerank", "text_embedding"]));
+  expect(getTaskSpec("groq", "completion")!.serverOnly).toBe(true);
+});
+
+// The reference's table of default requests per minute (elasticsearch-inference-api.md §8).
+test.each([
+  ["ai21", "completion", 200],
+  ["alibabacloud-ai-search", "rerank", 1000],
+  ["amazonbedrock", "text_embedding", 240],
+  ["anthropic", "chat_completion", 50],
+  ["azureaistudio", "rerank", 240],
+  ["azureopenai", "text_embedding", 1440],
+  ["azureopenai", "completion", 120],
+  ["cohere", "rerank", 10000],
+  ["contextualai", "rerank", 1000],
+  ["fireworksai", "completion", 6000],
+  ["googleaistudio", "completion", 360],
+  ["googlevertexai", "rerank", 30000],
+  ["groq", "chat_completion", 1000],
+  ["hugging_face", "text_embedding", 3000],
+  ["jinaai", "text_embedding", 2000],
+  ["llama", "completion", 3000],
+  ["mistral", "text_embedding", 240],
+  ["nvidia", "rerank", 3000],
+  ["openai", "text_embedding", 3000],
+  ["openai", "chat_completion", 500],
+  ["openshift_ai", "rerank", 3000],
+  ["voyageai", "rerank", 2000],
+  ["watsonxai", "text_embedding", 120],
+])("default rate limit: %s %s = %d", (service, taskType, rpm) => {
+  expect(infoOf(getTaskSpec(service, taskType)!.serviceSettings.shape.rate_limit).serverDefault).toEqual({
+    requests_per_minute: rpm,
+  });
+});
+
+test("no invented rate limits where the server has none", () => {
+  for (const [service, taskType] of [
+    ["elasticsearch", "rerank"],
+    ["custom", "completion"],
+    ["deepseek", "completion"],
+    ["amazon_sagemaker", "completion"],
+  ] as const)
+    expect(getTaskSpec(service, taskType)!.serviceSettings.shape).not.toHaveProperty("rate_limit");
+});
+
+test("secrets, computed values and in-place updates are marked", () => {
+  const openai = getTaskSpec("openai", "text_embedding")!.serviceSettings.shape;
+  expect(infoOf(openai.api_key).secret).toBe(true);
+  expect(infoOf(openai.dimensions).serverDefault).toBe("computed");
+  expect(infoOf(openai.similarity).serverDefault).toBe("computed");
+  expect(infoOf(openai.model_id).updatableSince).toBeUndefined();
+  const es = getTaskSpec("elasticsearch", "text_embedding")!.serviceSettings.shape;
+  expect(infoOf(es.num_allocations).updatableSince).toBe("8.17.0");
+  expect(infoOf(getTaskSpec("custom", "rerank")!.serviceSettings.shape.secret_parameters).secret).toBe(true);
+  for (const [service, fields] of [
+    ["amazonbedrock", ["access_key", "secret_key"]],
+    ["googlevertexai", ["service_account_json"]],
+    ["azureopenai", ["api_key", "entra_id", "client_secret"]],
+  ] as const)
+    for (const f of fields)
+      expect([
+        service,
+        f,
+        infoOf((getTaskSpec(service, taskTypesOf(service)[0]!)!.serviceSettings.shape as any)[f]).secret,
+      ]).toEqual([service, f, true]);
+});
+
+test("chunking only for the embedding task types of services that chunk", () => {
+  expect(getTaskSpec("openai", "text_embedding")!.chunking).toBe(true);
+  expect(getTaskSpec("openai", "embedding")!.chunking).toBe(true);
+  expect(getTaskSpec("openai", "completion")!.chunking).toBe(false);
+  expect(getTaskSpec("cohere", "rerank")!.chunking).toBe(false);
+  expect(getTaskSpec("elasticsearch", "sparse_embedding")!.chunking).toBe(true);
+  for (const service of SERVICE_NAMES)
+    for (const t of taskTypesOf(service))
+      if (getTaskSpec(service, t)!.chunking) expect(["text_embedding", "sparse_embedding", "embedding"]).toContain(t);
+});
+
+test("versions: a service, a task type and dual-line features", () => {
+  expect(getService("fireworksai")!.since).toBe("9.4.0");
+  expect(taskSince("openai", "embedding")).toBe("9.4.0");
+  expect(isAtLeast("8.19.2", ["8.19.0", "9.1.0"])).toBe(true);
+  expect(isAtLeast("9.0.9", ["8.19.0", "9.1.0"])).toBe(false);
+  expect(isAtLeast("9.1.0", ["8.19.0", "9.1.0"])).toBe(true);
+  expect(isAtLeast("10.0.0", ["8.19.0", "9.1.0"])).toBe(true);
+  expect(isAtLeast("8.18.0", "9.1.0")).toBe(false);
+  expect(isAtLeast("9.2.0-SNAPSHOT", "9.2.0")).toBe(true);
+});
+
+test.each([
+  ["my-endpoint", 0],
+  ["a", 0],
+  ["model.v2_final-1", 0],
+  ["My-Endpoint", 1],
+  ["-lead", 1],
+  ["trail.", 1],
+  ["sp ace", 1],
+  [".elser-2-elasticsearch", 1],
+  ["_all", 1],
+  ["", 1],
+])("inference id %j: %d problems", (id, n) => {
+  expect(inferenceIdProblems(id)).toHaveLength(n);
+});
+
+test("the preconfigured endpoints", () => {
+  expect(PRECONFIGURED_ENDPOINTS.map((e) => e.inferenceId)).toEqual([
+    ".elser-2-elasticsearch",
+    ".multilingual-e5-small-elasticsearch",
+    ".rerank-v1-elasticsearch",
+  ]);
+});

@@ -1,0 +1,113 @@
+import { DEFAULT_CHUNKING, SEPARATOR_GROUPS } from "../../lib/catalogue";
+import {
+  canonicalJson,
+  canonicalize,
+  defineEndpoint,
+  secret,
+  validateRequest,
+  type ValidatedEndpoint,
+} from "../../lib/model";
+import { minimalRequest } from "../helpers/minimal";
+
+const valid = (request: Record<string, unknown>): ValidatedEndpoint => {
+  const { endpoint, issues } = validateRequest(request);
+  expect(issues).toEqual([]);
+  return endpoint!;
+};
+
+test("server defaults are explicit: rate limit per service and task type, default chunking", () => {
+  const embedding = canonicalize(valid(minimalRequest("openai", "text_embedding")));
+  expect(embedding.service_settings.rate_limit).toEqual({ requests_per_minute: 3000 });
+  expect(embedding.chunking_settings).toEqual(DEFAULT_CHUNKING);
+  const completion = canonicalize(valid(minimalRequest("openai", "completion")));
+  expect(completion.service_settings.rate_limit).toEqual({ requests_per_minute: 500 });
+  expect(completion).not.toHaveProperty("chunking_settings");
+  expect(canonicalize(valid(minimalRequest("azureopenai", "text_embedding"))).service_settings.rate_limit).toEqual({
+    requests_per_minute: 1440,
+  });
+  expect(canonicalize(valid(minimalRequest("anthropic", "completion"))).service_settings.rate_limit).toEqual({
+    requests_per_minute: 50,
+  });
+  // No default known for services that have none: nothing is invented.
+  expect(canonicalize(valid(minimalRequest("elasticsearch", "text_embedding"))).service_settings).not.toHaveProperty(
+    "rate_limit",
+  );
+});
+
+test("declared values win over defaults; computed values stay undeclared", () => {
+  const request = minimalRequest("openai", "text_embedding") as any;
+  request.service_settings.rate_limit = { requests_per_minute: 10 };
+  const c = canonicalize(valid(request));
+  expect(c.service_settings.rate_limit).toEqual({ requests_per_minute: 10 });
+  expect(c.service_settings).not.toHaveProperty("dimensions");
+  expect(c.service_settings).not.toHaveProperty("similarity");
+});
+
+test("chunking is stored as the server stores it", () => {
+  const sentence = {
+    ...minimalRequest("cohere", "text_embedding"),
+    chunking_settings: { strategy: "sentence", max_chunk_size: 100 },
+  };
+  expect(canonicalize(valid(sentence)).chunking_settings).toEqual({
+    strategy: "sentence",
+    max_chunk_size: 100,
+    sentence_overlap: 1,
+  });
+  const markdown = {
+    ...minimalRequest("cohere", "text_embedding"),
+    chunking_settings: { strategy: "recursive", max_chunk_size: 100, separator_group: "markdown" },
+  };
+  expect(canonicalize(valid(markdown)).chunking_settings).toEqual({
+    strategy: "recursive",
+    max_chunk_size: 100,
+    separators: SEPARATOR_GROUPS.markdown,
+  });
+  const bare = {
+    ...minimalRequest("cohere", "text_embedding"),
+    chunking_settings: { strategy: "recursive", max_chunk_size: 100 },
+  };
+  expect(canonicalize(valid(bare)).chunking_settings).toEqual({
+    strategy: "recursive",
+    max_chunk_size: 100,
+    separators: SEPARATOR_GROUPS.plaintext,
+  });
+});
+
+test("key order is stable and secrets are references", () => {
+  const a = minimalRequest("openai", "text_embedding") as any;
+  const b = {
+    service_settings: { model_id: a.service_settings.model_id, api_key: a.service_settings.api_key },
+    service: "openai",
+    task_type: "text_embedding",
+    inference_id: a.inference_id,
+  };
+  const ca = canonicalJson(canonicalize(valid(a)));
+  expect(canonicalJson(canonicalize(valid(b)))).toBe(ca);
+  expect(ca).toContain('"api_key":{"env":"OPENAI_KEY"}');
+  expect(Object.keys(JSON.parse(ca))).toEqual([
+    "chunking_settings",
+    "inference_id",
+    "service",
+    "service_settings",
+    "task_settings",
+    "task_type",
+  ]);
+});
+
+test("a TypeScript declaration and the same request canonicalize alike", () => {
+  const fromTs = defineEndpoint({
+    inferenceId: "emb",
+    service: "openai",
+    taskType: "text_embedding",
+    serviceSettings: { modelId: "m", apiKey: secret.env("OPENAI_KEY") },
+    chunkingSettings: { strategy: "sentence", maxChunkSize: 200, sentenceOverlap: 0 },
+  });
+  const fromJson = valid({
+    inference_id: "emb",
+    task_type: "text_embedding",
+    service: "openai",
+    service_settings: { model_id: "m", api_key: { env: "OPENAI_KEY" } },
+    chunking_settings: { strategy: "sentence", max_chunk_size: 200, sentence_overlap: 0 },
+  });
+  expect(canonicalJson(canonicalize(fromTs))).toBe(canonicalJson(canonicalize(fromJson)));
+});

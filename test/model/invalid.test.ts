@@ -1,0 +1,720 @@
+/**
+ * Table-driven invalid declarations: each fails with the specific problem (path, message, allowed values or a
+ * did-you-mean), every problem is reported at once, and nothing is echoed from secret fields.
+ */
+import type { z } from "zod";
+import { SERVICE_NAMES, getTaskSpec, taskTypesOf, type TaskType } from "../../lib/catalogue";
+import { validateRequest, validateRequests, type ValidateOptions, type ValidationIssue } from "../../lib/model";
+import { minimalRequest } from "../helpers/minimal";
+
+type Req = Record<string, any>;
+
+interface Case {
+  name: string;
+  request: Req;
+  options?: ValidateOptions;
+  expect: Partial<Record<keyof ValidationIssue, string | RegExp>>;
+}
+
+const with_ = (service: string, task: TaskType, change: (r: Req) => void): Req => {
+  const r = structuredClone(minimalRequest(service, task)) as Req;
+  change(r);
+  return r;
+};
+
+function matcher(expected: Case["expect"]) {
+  return expect.objectContaining(
+    Object.fromEntries(
+      Object.entries(expected).map(([k, v]) => [
+        k,
+        v instanceof RegExp ? expect.stringMatching(v) : expect.stringContaining(v),
+      ]),
+    ),
+  );
+}
+
+// ---- generic cases, generated for every service: at least three per service ----------------------------------
+const generic: Case[] = SERVICE_NAMES.flatMap((service) => {
+  const task = taskTypesOf(service)[0]!;
+  const shape = getTaskSpec(service, task)!.serviceSettings.shape as Record<string, z.ZodType>;
+  const required = Object.entries(shape).find(([, s]) => !s.safeParse(undefined).success)?.[0];
+  const unsupported = (["rerank", "sparse_embedding", "completion", "text_embedding"] as TaskType[]).find(
+    (t) => !taskTypesOf(service).includes(t),
+  )!;
+  const cases: Case[] = [
+    {
+      name: `${service}: unknown service setting, with the allowed list`,
+      request: with_(service, task, (r) => (r.service_settings.bogus_setting = 1)),
+      expect: {
+        path: "service_settings.bogus_setting",
+        message: `is not a service setting of ${service} ${task}`,
+        allowed: Object.keys(shape)[0]!,
+      },
+    },
+    {
+      name: `${service}: unknown task setting`,
+      request: with_(service, task, (r) => (r.task_settings = { ...(r.task_settings ?? {}), nope: true })),
+      expect: { path: "task_settings.nope", message: `is not a task setting of ${service} ${task}` },
+    },
+    {
+      name: `${service}: a service name with a typo gets a did-you-mean`,
+      request: with_(service, task, (r) => (r.service = service.slice(0, -1) + "x")),
+      expect: {
+        path: "service",
+        message: "is not an Elasticsearch inference service",
+        hint: `did you mean "${service}"?`,
+      },
+    },
+  ];
+  if (required)
+    cases.push({
+      name: `${service}: missing required ${required}`,
+      request: with_(service, task, (r) => delete r.service_settings[required]),
+      expect: { path: `service_settings.${required}`, message: "is required" },
+    });
+  if (unsupported)
+    cases.push({
+      name: `${service}: unsupported task type ${unsupported}`,
+      request: with_(service, task, (r) => (r.task_type = unsupported)),
+      expect: {
+        path: "task_type",
+        message: `${service} does not support ${unsupported}`,
+        allowed: taskTypesOf(service).join(", "),
+      },
+    });
+  return cases;
+});
+
+// ---- specific rules per service family ------------------------------------------------------------------------
+const specific: Case[] = [
+  // OpenAI / Azure OpenAI: authentication
+  {
+    name: "openai: api_key and client_secret together",
+    request: with_("openai", "completion", (r) => (r.service_settings.client_secret = { env: "S" })),
+    expect: { path: "service_settings", message: "only one of [api_key], [client_secret] may be set" },
+  },
+  {
+    name: "openai: no credentials",
+    request: with_("openai", "completion", (r) => delete r.service_settings.api_key),
+    expect: { path: "service_settings", message: "one of [api_key], [client_secret] is required" },
+  },
+  {
+    name: "openai: OAuth fields must come together",
+    request: with_("openai", "completion", (r) => {
+      delete r.service_settings.api_key;
+      r.service_settings.client_secret = { env: "S" };
+      r.service_settings.client_id = "c";
+    }),
+    expect: { path: "service_settings.scopes", message: "is required when [client_id], [client_secret] are set" },
+  },
+  {
+    name: "openai: dimensions must be a positive integer",
+    request: with_("openai", "text_embedding", (r) => (r.service_settings.dimensions = 0)),
+    expect: { path: "service_settings.dimensions", message: "must be a positive integer" },
+  },
+  {
+    name: "openai: similarity enum with a near miss",
+    request: with_("openai", "text_embedding", (r) => (r.service_settings.similarity = "cosin")),
+    expect: {
+      path: "service_settings.similarity",
+      hint: 'did you mean "cosine"?',
+      allowed: "cosine, dot_product, l2_norm",
+    },
+  },
+  {
+    name: "openai: misspelt model_id",
+    request: with_("openai", "completion", (r) => {
+      r.service_settings.modle_id = r.service_settings.model_id;
+      delete r.service_settings.model_id;
+    }),
+    expect: { path: "service_settings.modle_id", hint: 'did you mean "model_id"?' },
+  },
+  {
+    name: "openai: wrong type shows the value",
+    request: with_("openai", "completion", (r) => (r.service_settings.model_id = 42)),
+    expect: { path: "service_settings.model_id", message: "must be a string, got number 42" },
+  },
+  {
+    name: "azureopenai: exactly one of three credentials",
+    request: with_("azureopenai", "text_embedding", (r) => (r.service_settings.entra_id = { env: "E" })),
+    expect: { path: "service_settings", message: "only one of [api_key], [entra_id] may be set" },
+  },
+  // Cohere
+  {
+    name: "cohere: input_type enum",
+    request: with_("cohere", "text_embedding", (r) => (r.task_settings = { input_type: "query" })),
+    expect: { path: "task_settings.input_type", allowed: "classification, clustering, ingest, search" },
+  },
+  {
+    name: "cohere: embedding_type enum",
+    request: with_("cohere", "text_embedding", (r) => (r.service_settings.embedding_type = "double")),
+    expect: { path: "service_settings.embedding_type", message: 'is not an accepted value: "double"' },
+  },
+  {
+    name: "cohere: rerank top_n must be an integer",
+    request: with_("cohere", "rerank", (r) => (r.task_settings = { top_n: 2.5 })),
+    expect: { path: "task_settings.top_n", message: "must be an integer" },
+  },
+  {
+    name: "cohere: a rerank setting on an embedding endpoint",
+    request: with_("cohere", "text_embedding", (r) => (r.task_settings = { top_n: 3 })),
+    expect: { path: "task_settings.top_n", message: "applies only to cohere rerank endpoints, not text_embedding" },
+  },
+  // In-cluster models
+  {
+    name: "elasticsearch: num_threads is a power of 2",
+    request: with_("elasticsearch", "text_embedding", (r) => (r.service_settings.num_threads = 3)),
+    expect: { path: "service_settings.num_threads", message: "must be a power of 2 no greater than 32 (got 3)" },
+  },
+  {
+    name: "elasticsearch: num_allocations and adaptive allocations",
+    request: with_(
+      "elasticsearch",
+      "sparse_embedding",
+      (r) => (r.service_settings.adaptive_allocations = { enabled: true }),
+    ),
+    expect: { path: "service_settings.num_allocations", message: "cannot be set when adaptive_allocations is enabled" },
+  },
+  {
+    name: "elasticsearch: no allocations at all",
+    request: with_("elasticsearch", "sparse_embedding", (r) => delete r.service_settings.num_allocations),
+    expect: { path: "service_settings", message: "needs num_allocations or adaptive_allocations with enabled: true" },
+  },
+  {
+    name: "elasticsearch: model_id required without deployment_id",
+    request: with_("elasticsearch", "text_embedding", (r) => delete r.service_settings.model_id),
+    expect: {
+      path: "service_settings.model_id",
+      message: "is required unless deployment_id names an existing deployment",
+    },
+  },
+  {
+    name: "elasticsearch: id equal to the model id",
+    request: with_(
+      "elasticsearch",
+      "text_embedding",
+      (r) => (r.inference_id = r.service_settings.model_id = "my-model"),
+    ),
+    expect: { path: "inference_id", message: "must differ from service_settings.model_id" },
+  },
+  {
+    name: "elasticsearch: adaptive max below min",
+    request: with_("elasticsearch", "text_embedding", (r) => {
+      delete r.service_settings.num_allocations;
+      r.service_settings.adaptive_allocations = {
+        enabled: true,
+        min_number_of_allocations: 4,
+        max_number_of_allocations: 2,
+      };
+    }),
+    expect: {
+      path: "service_settings.adaptive_allocations.max_number_of_allocations",
+      message: "must be at least min_number_of_allocations (4)",
+    },
+  },
+  {
+    name: "elser: chunks larger than ELSER's window",
+    request: with_(
+      "elser",
+      "sparse_embedding",
+      (r) => (r.chunking_settings = { strategy: "sentence", max_chunk_size: 400 }),
+    ),
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be at most 300 for ELSER models, got 400" },
+  },
+  {
+    name: "elser: num_threads required",
+    request: with_("elser", "sparse_embedding", (r) => delete r.service_settings.num_threads),
+    expect: { path: "service_settings.num_threads", message: "is required" },
+  },
+  // AWS
+  {
+    name: "amazonbedrock: provider without embeddings",
+    request: with_("amazonbedrock", "text_embedding", (r) => (r.service_settings.provider = "meta")),
+    expect: {
+      path: "service_settings.provider",
+      message: 'provider "meta" does not support task type text_embedding',
+      allowed: "amazontitan, cohere",
+    },
+  },
+  {
+    name: "amazonbedrock: top_k for a provider without it",
+    request: with_("amazonbedrock", "completion", (r) => {
+      r.service_settings.provider = "meta";
+      r.task_settings = { top_k: 5 };
+    }),
+    expect: { path: "task_settings.top_k", message: 'is not available for provider "meta"' },
+  },
+  {
+    name: "amazonbedrock: the secret key as a literal",
+    request: with_("amazonbedrock", "completion", (r) => (r.service_settings.secret_key = "wJalrXUtnFEMI-CANARY")),
+    expect: { path: "service_settings.secret_key", message: "is a literal secret" },
+  },
+  {
+    name: "amazon_sagemaker: element_type for elastic embeddings",
+    request: with_("amazon_sagemaker", "text_embedding", (r) => delete r.service_settings.element_type),
+    expect: { path: "service_settings.element_type", message: 'is required when service_settings.api is "elastic"' },
+  },
+  {
+    name: "amazon_sagemaker: task settings with api elastic",
+    request: with_("amazon_sagemaker", "completion", (r) => (r.task_settings = { session_id: "s" })),
+    expect: { path: "task_settings.session_id", message: "only at inference time" },
+  },
+  {
+    name: "amazon_sagemaker: api enum",
+    request: with_("amazon_sagemaker", "completion", (r) => (r.service_settings.api = "bedrock")),
+    expect: { path: "service_settings.api", allowed: "openai, elastic" },
+  },
+  // Anthropic, Azure AI Studio, Hugging Face
+  {
+    name: "anthropic: max_tokens is required",
+    request: with_("anthropic", "completion", (r) => delete r.task_settings),
+    expect: { path: "task_settings.max_tokens", message: "is required" },
+  },
+  {
+    name: "anthropic: temperature must be a number",
+    request: with_("anthropic", "completion", (r) => (r.task_settings.temperature = "hot")),
+    expect: { path: "task_settings.temperature", message: 'must be a number, got string "hot"' },
+  },
+  {
+    name: "azureaistudio: provider without embeddings",
+    request: with_("azureaistudio", "text_embedding", (r) => (r.service_settings.provider = "databricks")),
+    expect: { path: "service_settings.provider", allowed: "cohere, openai" },
+  },
+  {
+    name: "azureaistudio: endpoint_type enum",
+    request: with_("azureaistudio", "completion", (r) => (r.service_settings.endpoint_type = "tokens")),
+    expect: { path: "service_settings.endpoint_type", hint: 'did you mean "token"?' },
+  },
+  {
+    name: "hugging_face: model_id is for chat models only",
+    request: with_("hugging_face", "text_embedding", (r) => (r.service_settings.model_id = "m")),
+    expect: {
+      path: "service_settings.model_id",
+      message: "applies only to hugging_face chat_completion, completion endpoints",
+    },
+  },
+  // Google
+  {
+    name: "googlevertexai: Vertex AI needs a project",
+    request: with_("googlevertexai", "text_embedding", (r) => delete r.service_settings.project_id),
+    expect: { path: "service_settings.project_id", message: "is required for Vertex AI" },
+  },
+  {
+    name: "googlevertexai: Model Garden needs a URL",
+    request: with_("googlevertexai", "completion", (r) => (r.service_settings.provider = "anthropic")),
+    expect: {
+      path: "service_settings.url",
+      message: 'is required (or streaming_url) for the Model Garden provider "anthropic"',
+    },
+  },
+  {
+    name: "googlevertexai: no URL for Vertex AI",
+    request: with_("googlevertexai", "completion", (r) => (r.service_settings.url = "https://x")),
+    expect: { path: "service_settings.url", message: "must not be set for Vertex AI" },
+  },
+  {
+    name: "googlevertexai: a secret reference of the wrong shape",
+    request: with_("googlevertexai", "rerank", (r) => (r.service_settings.service_account_json = { path: "sa.json" })),
+    expect: { path: "service_settings.service_account_json", message: "must be a secret reference" },
+  },
+  // Custom
+  {
+    name: "custom: parameters shadow secret parameters",
+    request: with_("custom", "completion", (r) => (r.task_settings = { parameters: { api_key: "x" } })),
+    expect: {
+      path: "task_settings.parameters.api_key",
+      message: "has the same name as service_settings.secret_parameters.api_key",
+    },
+  },
+  {
+    name: "custom: rerank needs relevance_score",
+    request: with_("custom", "rerank", (r) => (r.service_settings.response.json_parser = { reranked_index: "$.i" })),
+    expect: { path: "service_settings.response.json_parser.relevance_score", message: "is required for rerank" },
+  },
+  {
+    name: "custom: a completion path on an embedding endpoint",
+    request: with_(
+      "custom",
+      "text_embedding",
+      (r) => (r.service_settings.response.json_parser.completion_result = "$.x"),
+    ),
+    expect: {
+      path: "service_settings.response.json_parser.completion_result",
+      message: "is not a text_embedding response path",
+    },
+  },
+  {
+    name: "custom: secret parameter as literal",
+    request: with_("custom", "completion", (r) => (r.service_settings.secret_parameters = { api_key: "literal" })),
+    expect: { path: "service_settings.secret_parameters.api_key", message: "is a literal secret" },
+  },
+  // Others
+  {
+    name: "voyageai: api_key required by the server",
+    request: with_("voyageai", "rerank", (r) => delete r.service_settings.api_key),
+    expect: { path: "service_settings.api_key", message: "is required" },
+  },
+  {
+    name: "mistral: model, not model_id",
+    request: with_("mistral", "text_embedding", (r) => {
+      r.service_settings.model_id = r.service_settings.model;
+      delete r.service_settings.model;
+    }),
+    expect: { path: "service_settings.model_id", hint: 'did you mean "model"?' },
+  },
+  {
+    name: "rate_limit must be positive",
+    request: with_("jinaai", "rerank", (r) => (r.service_settings.rate_limit = { requests_per_minute: -1 })),
+    expect: { path: "service_settings.rate_limit.requests_per_minute", message: "must be a positive integer, got -1" },
+  },
+  {
+    name: "rate_limit unknown key",
+    request: with_("jinaai", "rerank", (r) => (r.service_settings.rate_limit = { rpm: 5 })),
+    expect: { path: "service_settings.rate_limit.rpm" },
+  },
+  {
+    name: "elastic: rate_limit is refused on create",
+    request: with_("elastic", "chat_completion", (r) => (r.service_settings.rate_limit = { requests_per_minute: 5 })),
+    expect: { path: "service_settings.rate_limit", message: "is not a service setting of elastic chat_completion" },
+  },
+];
+
+// ---- the endpoint as a whole -----------------------------------------------------------------------------------
+const endpoint: Case[] = [
+  {
+    name: "id: uppercase",
+    request: with_("openai", "completion", (r) => (r.inference_id = "My-Endpoint")),
+    expect: { path: "inference_id", message: "must be lowercase", hint: 'did you mean "my-endpoint"?' },
+  },
+  {
+    name: "id: preconfigured ids cannot be declared",
+    request: with_("openai", "completion", (r) => (r.inference_id = ".elser-2-elasticsearch")),
+    expect: { path: "inference_id", message: "preconfigured endpoints" },
+  },
+  {
+    name: "id: _all is reserved",
+    request: with_("openai", "completion", (r) => (r.inference_id = "_all")),
+    expect: { path: "inference_id", message: "reserved" },
+  },
+  {
+    name: "id: must end alphanumeric",
+    request: with_("openai", "completion", (r) => (r.inference_id = "abc-")),
+    expect: { path: "inference_id", message: "must start and end with a letter or digit" },
+  },
+  {
+    name: "id: missing",
+    request: with_("openai", "completion", (r) => delete r.inference_id),
+    expect: { endpoint: "endpoint", path: "inference_id", message: "is required" },
+  },
+  {
+    name: "task_type: unknown",
+    request: with_("openai", "completion", (r) => (r.task_type = "embeddings")),
+    expect: { path: "task_type", hint: 'did you mean "embedding"?' },
+  },
+  {
+    name: "task_type: missing",
+    request: with_("openai", "completion", (r) => delete r.task_type),
+    expect: { path: "task_type", message: "is required" },
+  },
+  {
+    name: "service_settings: not an object",
+    request: with_("openai", "completion", (r) => (r.service_settings = "x")),
+    expect: { path: "service_settings", message: 'must be an object, got string "x"' },
+  },
+  {
+    name: "task_settings: an array",
+    request: with_("openai", "completion", (r) => (r.task_settings = [])),
+    expect: { path: "task_settings", message: "must be an object, got an array" },
+  },
+  {
+    name: "top level: unknown field",
+    request: with_("openai", "completion", (r) => (r.chunking = {})),
+    expect: { path: "chunking", message: "is not an endpoint field", hint: 'did you mean "chunking_settings"?' },
+  },
+  {
+    name: "not an object at all",
+    request: [] as unknown as Req,
+    expect: {
+      path: "",
+      message: "must be an object with inference_id, task_type, service, service_settings, got an array",
+    },
+  },
+];
+
+// ---- every chunking rule ----------------------------------------------------------------------------------------
+const chunk = (settings: unknown, service = "openai", task: TaskType = "text_embedding") =>
+  with_(service, task, (r) => (r.chunking_settings = settings));
+const chunking: Case[] = [
+  {
+    name: "chunking: not for completion endpoints",
+    request: chunk({ strategy: "none" }, "openai", "completion"),
+    expect: {
+      path: "chunking_settings",
+      message: "is not accepted for openai completion endpoints",
+      allowed: "chunking on openai text_embedding, embedding endpoints only",
+    },
+  },
+  {
+    name: "chunking: not for rerank endpoints",
+    request: chunk({ strategy: "none" }, "cohere", "rerank"),
+    expect: { path: "chunking_settings", message: "is not accepted for cohere rerank endpoints" },
+  },
+  {
+    name: "chunking: strategy required",
+    request: chunk({ max_chunk_size: 100 }),
+    expect: {
+      path: "chunking_settings.strategy",
+      message: "is required when chunking settings are given",
+      allowed: "sentence, word, recursive, none",
+    },
+  },
+  {
+    name: "chunking: unknown strategy",
+    request: chunk({ strategy: "sentance", max_chunk_size: 100 }),
+    expect: { path: "chunking_settings.strategy", hint: 'did you mean "sentence"?' },
+  },
+  {
+    name: "chunking: not an object",
+    request: chunk("sentence"),
+    expect: { path: "chunking_settings", message: "must be an object" },
+  },
+  {
+    name: "sentence: max_chunk_size required",
+    request: chunk({ strategy: "sentence" }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "is required" },
+  },
+  {
+    name: "sentence: at least 20",
+    request: chunk({ strategy: "sentence", max_chunk_size: 19 }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be at least 20, got 19" },
+  },
+  {
+    name: "sentence: overlap 0 or 1",
+    request: chunk({ strategy: "sentence", max_chunk_size: 100, sentence_overlap: 2 }),
+    expect: { path: "chunking_settings.sentence_overlap", message: "must be either 0 or 1" },
+  },
+  {
+    name: "sentence: word keys rejected",
+    request: chunk({ strategy: "sentence", max_chunk_size: 100, overlap: 10 }),
+    expect: {
+      path: "chunking_settings.overlap",
+      message: "is not a setting of the sentence strategy",
+      allowed: "strategy, max_chunk_size, sentence_overlap",
+    },
+  },
+  {
+    name: "sentence: integer size",
+    request: chunk({ strategy: "sentence", max_chunk_size: 100.5 }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be an integer" },
+  },
+  {
+    name: "word: overlap required",
+    request: chunk({ strategy: "word", max_chunk_size: 100 }),
+    expect: { path: "chunking_settings.overlap", message: "is required" },
+  },
+  {
+    name: "word: overlap positive",
+    request: chunk({ strategy: "word", max_chunk_size: 100, overlap: 0 }),
+    expect: { path: "chunking_settings.overlap", message: "must be a positive integer" },
+  },
+  {
+    name: "word: overlap at most half",
+    request: chunk({ strategy: "word", max_chunk_size: 100, overlap: 51 }),
+    expect: { path: "chunking_settings.overlap", message: "must be at most half of max_chunk_size (50), got 51" },
+  },
+  {
+    name: "word: at least 10",
+    request: chunk({ strategy: "word", max_chunk_size: 9, overlap: 1 }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be at least 10, got 9" },
+  },
+  {
+    name: "word: sentence keys rejected",
+    request: chunk({ strategy: "word", max_chunk_size: 100, overlap: 10, sentence_overlap: 1 }),
+    expect: { path: "chunking_settings.sentence_overlap", message: "is not a setting of the word strategy" },
+  },
+  {
+    name: "recursive: separators or separator_group, not both",
+    request: chunk({ strategy: "recursive", max_chunk_size: 100, separators: ["\n"], separator_group: "markdown" }),
+    expect: { path: "chunking_settings.separators", message: "cannot be set together with separator_group" },
+  },
+  {
+    name: "recursive: empty separators",
+    request: chunk({ strategy: "recursive", max_chunk_size: 100, separators: [] }),
+    expect: { path: "chunking_settings.separators", message: "must not be empty" },
+  },
+  {
+    name: "recursive: separator_group enum",
+    request: chunk({ strategy: "recursive", max_chunk_size: 100, separator_group: "html" }),
+    expect: { path: "chunking_settings.separator_group", allowed: "plaintext, markdown" },
+  },
+  {
+    name: "recursive: at least 10",
+    request: chunk({ strategy: "recursive", max_chunk_size: 5 }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be at least 10" },
+  },
+  {
+    name: "recursive: needs 8.19 or 9.1",
+    request: chunk({ strategy: "recursive", max_chunk_size: 100 }),
+    options: { esVersion: "9.0.3" },
+    expect: {
+      path: "chunking_settings.strategy",
+      message: '"recursive" needs Elasticsearch 8.19.0 / 9.1.0 or later (target is 9.0.3)',
+    },
+  },
+  {
+    name: "none: needs 8.19 or 9.1",
+    request: chunk({ strategy: "none" }),
+    options: { esVersion: "8.18.2" },
+    expect: { path: "chunking_settings.strategy", message: '"none" needs Elasticsearch' },
+  },
+  {
+    name: "none: extra keys are refused (the server would drop them)",
+    request: chunk({ strategy: "none", max_chunk_size: 100 }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "Elasticsearch would silently drop it" },
+  },
+  {
+    name: "cap: 300 before 9.2",
+    request: chunk({ strategy: "sentence", max_chunk_size: 301 }),
+    options: { esVersion: "9.1.4" },
+    expect: {
+      path: "chunking_settings.max_chunk_size",
+      message: "must be at most 300 before Elasticsearch 9.2.0 (target is 9.1.4), got 301",
+    },
+  },
+  {
+    name: "cap: ELSER through the elasticsearch service",
+    request: with_("elasticsearch", "sparse_embedding", (r) => {
+      r.service_settings.model_id = ".elser_model_2_linux-x86_64";
+      r.chunking_settings = { strategy: "word", max_chunk_size: 301, overlap: 10 };
+    }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "for ELSER models" },
+  },
+];
+
+// ---- version checks ---------------------------------------------------------------------------------------------
+const versions: Case[] = [
+  {
+    name: "service newer than the target",
+    request: minimalRequest("fireworksai", "completion"),
+    options: { esVersion: "9.1.0" },
+    expect: { path: "service", message: "fireworksai needs Elasticsearch 9.4.0 or later (target is 9.1.0)" },
+  },
+  {
+    name: "task type newer than the service",
+    request: minimalRequest("openai", "embedding"),
+    options: { esVersion: "9.3.0" },
+    expect: { path: "task_type", message: "openai embedding needs Elasticsearch 9.4.0 or later" },
+  },
+  {
+    name: "8.19 line lacks what 9.0 lacks too",
+    request: minimalRequest("voyageai", "rerank"),
+    options: { esVersion: "9.0.5" },
+    expect: { path: "service", message: "voyageai needs Elasticsearch 8.19.0 / 9.1.0 or later" },
+  },
+  {
+    name: "a field from main",
+    request: with_("openai", "completion", (r) => {
+      delete r.service_settings.api_key;
+      Object.assign(r.service_settings, {
+        client_secret: { env: "S" },
+        client_id: "c",
+        scopes: ["s"],
+        token_url: "https://t",
+      });
+    }),
+    options: { esVersion: "9.5.0" },
+    expect: { path: "service_settings.client_id", message: "needs Elasticsearch 9.6.0 or later (target is 9.5.0)" },
+  },
+];
+
+const all = [...generic, ...specific, ...endpoint, ...chunking, ...versions];
+
+test("at least three invalid cases per service", () => {
+  for (const service of SERVICE_NAMES) {
+    const n = all.filter((c) => (c.request as Req).service === service || c.name.startsWith(`${service}:`)).length;
+    expect([service, n >= 3]).toEqual([service, true]);
+  }
+});
+
+test.each(all.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+  const result = validateRequest(c.request, c.options);
+  expect(result.endpoint).toBeUndefined();
+  expect(result.issues).toContainEqual(matcher(c.expect));
+});
+
+test("every problem is reported at once, each with its endpoint", () => {
+  const request = with_("openai", "text_embedding", (r) => {
+    r.inference_id = "emb";
+    r.service_settings.dimensions = "128";
+    r.service_settings.similarity = "cos";
+    r.service_settings.extra = 1;
+    r.task_settings = { user: 5 };
+    r.chunking_settings = { strategy: "word", max_chunk_size: 5 };
+  });
+  const { issues } = validateRequest(request);
+  expect(issues.map((i) => i.path).sort()).toEqual(
+    [
+      "chunking_settings.max_chunk_size",
+      "chunking_settings.overlap",
+      "service_settings.dimensions",
+      "service_settings.extra",
+      "service_settings.similarity",
+      "task_settings.user",
+    ].sort(),
+  );
+  expect(new Set(issues.map((i) => i.endpoint))).toEqual(new Set(["emb"]));
+});
+
+test("several endpoints: duplicates and positions", () => {
+  const a = minimalRequest("cohere", "rerank");
+  const broken = with_("cohere", "rerank", (r) => delete r.inference_id);
+  const { endpoints, issues } = validateRequests([a, broken, a]);
+  expect(endpoints).toEqual([]);
+  expect(issues).toContainEqual(matcher({ endpoint: "endpoints[1]", path: "inference_id", message: "is required" }));
+  expect(issues).toContainEqual(
+    matcher({ endpoint: a.inference_id as string, message: "is declared twice (endpoints[0] and endpoints[2])" }),
+  );
+});
+
+test("literal secrets are never echoed, in any message", () => {
+  const canary = "sk-CANARY-do-not-print-0001";
+  const requests = [
+    with_("openai", "completion", (r) => (r.service_settings.api_key = canary)),
+    with_("openai", "completion", (r) => (r.service_settings.api_key = { env: canary })),
+    with_("custom", "completion", (r) => (r.service_settings.secret_parameters = { k: canary })),
+    with_("openai", "completion", (r) => (r.service_settings.api_key = 12345)),
+  ];
+  for (const request of requests) {
+    const result = validateRequest(request);
+    expect(result.issues.length).toBeGreaterThan(0);
+    expect(JSON.stringify(result)).not.toContain(canary);
+    expect(JSON.stringify(result)).not.toContain("12345");
+  }
+});
+
+test("values the server accepts case-insensitively are folded, not reported", () => {
+  const request = with_("cohere", "text_embedding", (r) => {
+    r.task_type = " TEXT_EMBEDDING ";
+    r.service_settings.similarity = "COSINE";
+    r.task_settings = { truncate: "end", input_type: "Search" };
+  });
+  const { endpoint, issues } = validateRequest(request);
+  expect(issues).toEqual([]);
+  expect(endpoint).toMatchObject({
+    task_type: "text_embedding",
+    service_settings: { similarity: "cosine" },
+    task_settings: { truncate: "END", input_type: "search" },
+  });
+});
+
+test("chunking {} means the server default and is valid", () => {
+  const { endpoint, issues } = validateRequest(chunk({}));
+  expect(issues).toEqual([]);
+  expect(endpoint?.chunking_settings).toBeUndefined();
+});
+
+test("deprecations are warnings, not errors", () => {
+  const { endpoint, warnings } = validateRequest(minimalRequest("elser", "sparse_embedding"));
+  expect(endpoint).toBeDefined();
+  expect(warnings).toContainEqual(matcher({ path: "service", message: "use the elasticsearch service" }));
+});

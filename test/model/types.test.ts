@@ -1,0 +1,159 @@
+/**
+ * Type-level tests: declaration types are derived from the catalogue's schemas and discriminated by service and
+ * task type. Each `@ts-expect-error` line must fail to compile; ts-jest type-checks this file, so a line that
+ * compiles (an unused directive) fails the suite.
+ */
+import {
+  defineEndpoint,
+  secret,
+  type EndpointDeclaration,
+  type EndpointDeclarationOf,
+  type EndpointRequest,
+} from "../../lib/model";
+
+type Keys<T> = T extends unknown ? keyof T : never;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const assertType = <T extends true>(_: T) => undefined;
+
+test("openai text_embedding offers exactly its service settings, in camelCase", () => {
+  type Settings = EndpointDeclarationOf<"openai", "text_embedding">["serviceSettings"];
+  assertType<
+    Equal<
+      Keys<Settings>,
+      | "apiKey"
+      | "clientId"
+      | "clientSecret"
+      | "modelId"
+      | "organizationId"
+      | "scopes"
+      | "tokenUrl"
+      | "url"
+      | "dimensions"
+      | "rateLimit"
+      | "similarity"
+      | "maxInputTokens"
+    >
+  >(true);
+  // completion has no embedding settings
+  assertType<
+    Equal<"dimensions" extends Keys<EndpointDeclarationOf<"openai", "completion">["serviceSettings"]> ? 1 : 0, 0>
+  >(true);
+});
+
+test("valid declarations compile and validate", () => {
+  const endpoint = defineEndpoint({
+    inferenceId: "openai-embeddings",
+    service: "openai",
+    taskType: "text_embedding",
+    serviceSettings: {
+      modelId: "text-embedding-3-small",
+      apiKey: secret.env("OPENAI_API_KEY"),
+      dimensions: 128,
+      rateLimit: { requestsPerMinute: 100 },
+    },
+    taskSettings: { user: "search", headers: { "X-Team": "platform" } },
+    chunkingSettings: { strategy: "word", maxChunkSize: 120, overlap: 40 },
+  });
+  expect(endpoint.service_settings).toMatchObject({
+    model_id: "text-embedding-3-small",
+    rate_limit: { requests_per_minute: 100 },
+  });
+  expect(endpoint.task_settings).toEqual({ user: "search", headers: { "X-Team": "platform" } });
+  expect(endpoint.chunking_settings).toEqual({ strategy: "word", max_chunk_size: 120, overlap: 40 });
+
+  const elser: EndpointDeclaration = {
+    inferenceId: "my-elser",
+    service: "elasticsearch",
+    taskType: "sparse_embedding",
+    serviceSettings: {
+      modelId: ".elser_model_2",
+      numThreads: 1,
+      adaptiveAllocations: { enabled: true, minNumberOfAllocations: 0, maxNumberOfAllocations: 4 },
+    },
+  };
+  const custom: EndpointRequest = {
+    inference_id: "c",
+    service: "custom",
+    task_type: "text_embedding",
+    service_settings: {
+      request: '{"input": ${input}}',
+      response: { json_parser: { text_embeddings: "$.data[*].embedding[*]" } },
+      secret_parameters: { api_key: { env: "CUSTOM_KEY" } },
+      query_parameters: [["version", "2"]],
+    },
+  };
+  expect([elser.service, custom.service]).toEqual(["elasticsearch", "custom"]);
+});
+
+test("wrong declarations do not compile", () => {
+  const apiKey = secret.env("K");
+  const rejected = () => [
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "text_embedding",
+      // @ts-expect-error an unknown service setting
+      serviceSettings: { modelId: "m", apiKey, modle: "m" },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "completion",
+      serviceSettings: { modelId: "m", apiKey },
+      // @ts-expect-error completion endpoints take no chunking settings
+      chunkingSettings: { strategy: "none" },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "completion",
+      // @ts-expect-error a literal secret: declare a reference
+      serviceSettings: { modelId: "m", apiKey: "sk-literal" },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      // @ts-expect-error openai has no rerank task type
+      taskType: "rerank",
+      serviceSettings: { modelId: "m", apiKey },
+    }),
+    // @ts-expect-error anthropic requires task settings with max_tokens
+    defineEndpoint({
+      inferenceId: "x",
+      service: "anthropic",
+      taskType: "completion",
+      serviceSettings: { modelId: "m", apiKey },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "cohere",
+      taskType: "rerank",
+      serviceSettings: { modelId: "m", apiKey },
+      // @ts-expect-error input_type is a text_embedding task setting
+      taskSettings: { inputType: "search" },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "text_embedding",
+      // @ts-expect-error similarity is an enum
+      serviceSettings: { modelId: "m", apiKey, similarity: "euclid" },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "mistral",
+      taskType: "completion",
+      serviceSettings: { model: "m", apiKey },
+      // @ts-expect-error mistral completion has no task settings at all
+      taskSettings: { temperature: 1 },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "completion",
+      // @ts-expect-error snake_case keys belong to request shape, not declarations
+      serviceSettings: { model_id: "m", apiKey },
+    }),
+  ];
+  expect(typeof rejected).toBe("function");
+});
