@@ -5,9 +5,9 @@
 import type { Command } from "commander";
 import { processIo, UsageError, type Io } from "./io";
 
-// Resolved at run time (not bundled by tsc), from dist/cli or lib/cli alike.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const VERSION: string = require("../../package.json").version;
+import { VERSION } from "./version";
+
+export { VERSION };
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -57,6 +57,83 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
     .option("--es-version <version>", "also check that the target Elasticsearch version supports them")
     .option("--json", "print the result as JSON")
     .action(lazy(() => import("./commands/validate")));
+
+  /** Options every command that works on a stack shares. */
+  const stackOptions = (command: Command) =>
+    command
+      .option("-f, --file <manifest>", "JSON manifest of the stack (default: the stacks synthesized into cdktf.out)")
+      .option("--stack <name>", "which synthesized stack (when the app has several)")
+      .option("--no-synth", "read cdktf.out as it is, without running the app first")
+      .option("--verbose", "log every request to Elasticsearch (secrets redacted)");
+
+  stackOptions(
+    program
+      .command("plan")
+      .description(
+        "Show what apply would change: per endpoint create, update in place, replace or delete, field by field.",
+      ),
+  )
+    .option("--json", "print the plan as JSON (documented in docs/plan-json.md)")
+    .option("--format <format>", "human, json or markdown (for pull-request comments)", "human")
+    .option("--out <file>", "save the plan, to apply exactly it later with esinfer apply <file>")
+    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--destroy", "plan the deletion of everything the stack owns")
+    .option("--parallelism <n>", "concurrent reference lookups", "8")
+    .action(lazy(() => import("./commands/plan")));
+
+  const applyOptions = (command: Command) =>
+    stackOptions(command)
+      .option("--auto-approve", "do not ask for confirmation")
+      .option("--allow-in-use", "replace or delete endpoints that pipelines or indices use (sends force=true)")
+      .option("--parallelism <n>", "endpoints worked on at once", "8")
+      .option("--timeout <duration>", "server-side timeout of each create, e.g. 60s (Elasticsearch 8.19/9.1+)")
+      .option("--lock-timeout <duration>", "wait this long for the stack's state lock (default: fail at once)")
+      .option("--json", "print the outcome as JSON");
+
+  applyOptions(program.command("apply").description("Carry out the plan (or a saved plan file) safely."))
+    .argument("[plan]", "a plan saved with esinfer plan --out")
+    .option("--verify", "run one inference against every endpoint created or changed")
+    .action(lazy(() => import("./commands/apply")));
+
+  applyOptions(program.command("destroy").description("Delete every endpoint the stack owns.")).action(
+    lazy(() => import("./commands/destroy")),
+  );
+
+  stackOptions(
+    program
+      .command("import")
+      .description("Adopt existing endpoints into the stack and print their declarations (secrets as references)."),
+  )
+    .argument("[ids...]", "inference ids to adopt")
+    .option("--all", "adopt every endpoint the stack does not manage (preconfigured ones excepted)")
+    .option("--format <format>", "json (manifest endpoints) or typescript (InferenceEndpoint constructs)", "json")
+    .option("--lock-timeout <duration>", "wait this long for the stack's state lock")
+    .action(lazy(() => import("./commands/import")));
+
+  program
+    .command("test")
+    .description("Perform one inference against an endpoint and check the result's shape.")
+    .argument("<id>", "inference id")
+    .option("-f, --file <manifest>", "take the cluster from this manifest (default: ELASTICSEARCH_URL and friends)")
+    .option("--input <text>", "the text to send")
+    .action(lazy(() => import("./commands/test")));
+
+  stackOptions(
+    program.command("force-unlock").description("Remove a state lock left by a crashed run.").argument("<lock-id>"),
+  ).action(lazy(() => import("./commands/force-unlock")));
+
+  program
+    .command("emulator")
+    .description(
+      "Run the local emulator of the Elasticsearch inference management API (a test double, not Elasticsearch).",
+    )
+    .option("--port <port>", "port to listen on (0 picks a free one)", "9200")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--es-version <version>", "Elasticsearch version whose behavior to emulate (default: main)")
+    .option("--api-key <key>", "require this API key (Authorization: ApiKey <key>)")
+    .option("--latency-ms <ms>", "delay every response by this many milliseconds")
+    .option("--data-dir <dir>", "keep state in this directory across restarts")
+    .action(lazy(() => import("./commands/emulator")));
 
   program
     .command("demo")

@@ -9,6 +9,7 @@ export * from "./issues";
 export * from "./secrets";
 export * from "./validate";
 export * from "./canonical";
+export * from "./secret-fields";
 export { closest, didYouMean } from "./suggest";
 
 /** Validates a camelCase declaration (literal secrets are errors: declare references). */

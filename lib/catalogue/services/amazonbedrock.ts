@@ -20,6 +20,7 @@ const rateLimit240 = field.rateLimit(240).optional();
 const chatCompletionTaskSettings = {
   max_new_tokens: field
     .positiveInt({
+      serverDefault: "computed",
       description:
         "For chat_completion and completion tasks, it sets the maximum number for the output tokens to be generated.",
     })

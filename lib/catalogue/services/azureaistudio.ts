@@ -21,6 +21,7 @@ const completionTaskSettings = {
     .optional(),
   max_new_tokens: field
     .positiveInt({
+      serverDefault: "computed",
       description: "For a completion task, provide a hint for the maximum number of output tokens to be generated.",
     })
     .optional(),

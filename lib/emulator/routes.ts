@@ -1,0 +1,107 @@
+/**
+ * Routing as Elasticsearch's RestController does it: among the routes whose path matches, literal segments win
+ * over parameters (segment by segment); the first candidate with the request's method handles it; otherwise 405
+ * (path known, method not) or 400 "no handler found". After the handler's prepare step, query parameters it did
+ * not read are rejected with the server's "unrecognized parameter" message (with its "did you mean" hints).
+ */
+import { EsError, EsPlainError, msg } from "./errors";
+import type { EsResponse, HandlerContext, Route } from "./http-types";
+import { DATA_ROUTES } from "./api-data";
+import { INFERENCE_ROUTES } from "./api-inference";
+import { ROOT_ROUTES } from "./api-root";
+
+/** Parameters every REST handler accepts (`BaseRestHandler` response params). */
+const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "source", "source_content_type"];
+
+export const ROUTES: readonly Route<any>[] = [...ROOT_ROUTES, ...INFERENCE_ROUTES, ...DATA_ROUTES];
+
+interface Match {
+  readonly route: Route<any>;
+  readonly params: Record<string, string>;
+  /** Literal-ness per segment, for ordering (literals first, left to right). */
+  readonly literal: boolean[];
+}
+
+function match(route: Route<any>, segments: readonly string[]): Match | undefined {
+  if (route.pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  const literal: boolean[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const p = route.pattern[i]!;
+    const s = segments[i]!;
+    if (p.startsWith("{")) {
+      // Index-level routes never take `_`-prefixed names: those paths belong to APIs.
+      if (p === "{index}" && s.startsWith("_")) return undefined;
+      params[p.slice(1, -1)] = s;
+      literal.push(false);
+    } else if (p === s) literal.push(true);
+    else return undefined;
+  }
+  return { route, params, literal };
+}
+
+function bySpecificity(a: Match, b: Match): number {
+  for (let i = 0; i < a.literal.length; i++) if (a.literal[i] !== b.literal[i]) return a.literal[i] ? -1 : 1;
+  return 0;
+}
+
+/** Dispatches a request to its route. Throws EsError / EsPlainError for the REST-layer rejections. */
+export function dispatch(ctx: Omit<HandlerContext, "params">): EsResponse {
+  const { req } = ctx;
+  const candidates = ROUTES.map((r) => match(r, req.segments))
+    .filter((m): m is Match => m !== undefined)
+    .sort(bySpecificity);
+  const method = req.method === "HEAD" ? ["HEAD", "GET"] : [req.method];
+  const chosen =
+    candidates.find((c) => c.route.method === req.method) ?? candidates.find((c) => method.includes(c.route.method));
+  if (!chosen) {
+    if (candidates.length === 0) throw new EsPlainError(400, msg.noHandler(req.uri, req.method));
+    const allowed = [...new Set(candidates.map((c) => c.route.method))];
+    throw new EsPlainError(405, msg.badMethod(req.uri, req.method, allowed), { Allow: allowed.join(",") });
+  }
+  const handlerCtx: HandlerContext = { ...ctx, params: chosen.params };
+  const prepared = chosen.route.prepare ? chosen.route.prepare(handlerCtx) : undefined;
+  checkParams(req.path, req.query, [...Object.keys(chosen.params), ...(chosen.route.params?.(ctx.behavior) ?? [])]);
+  return chosen.route.run(handlerCtx, prepared);
+}
+
+/** `BaseRestHandler.unrecognized`: rejects unread parameters, suggesting close matches. */
+export function checkParams(path: string, query: Readonly<Record<string, string>>, consumed: readonly string[]) {
+  const known = new Set([...consumed, ...GLOBAL_PARAMS]);
+  const invalid = Object.keys(query)
+    .filter((k) => !known.has(k))
+    .sort();
+  if (invalid.length === 0) return;
+  const candidates = [...new Set(consumed)];
+  const parts = invalid.map((name) => {
+    const scored = candidates
+      .map((c) => ({ c, score: similarity(name, c) }))
+      .filter((s) => s.score > 0.5)
+      .sort((a, b) => b.score - a.score || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0))
+      .map((s) => s.c);
+    if (scored.length === 0) return `[${name}]`;
+    return scored.length === 1
+      ? `[${name}] -> did you mean [${scored[0]}]?`
+      : `[${name}] -> did you mean any of [${scored.join(", ")}]?`;
+  });
+  throw new EsError(
+    400,
+    "illegal_argument_exception",
+    `request [${path}] contains unrecognized parameter${invalid.length > 1 ? "s" : ""}: ${parts.join(", ")}`,
+  );
+}
+
+/** Lucene's LevenshteinDistance.getDistance: 1 - edits / longer length. */
+function similarity(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  if (x.length === 0 || y.length === 0) return x.length === y.length ? 1 : 0;
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return 1 - prev[y.length]! / Math.max(x.length, y.length);
+}

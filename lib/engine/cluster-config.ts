@@ -1,0 +1,91 @@
+/**
+ * How a stack reaches its cluster. Credentials are secret references only (`{"env": ...}` / `{"file": ...}`),
+ * resolved when the client is built; with no endpoint configured, the Elastic Terraform provider's environment
+ * variables apply (ELASTICSEARCH_URL / ELASTICSEARCH_ENDPOINTS, ELASTICSEARCH_API_KEY, ...).
+ */
+import { z } from "zod";
+import { SecretRefSchema } from "../catalogue";
+import { connectionFromEnv, type ConnectionOptions } from "../client";
+import { resolveSecret, type SecretSource } from "../model";
+
+export const ClusterConfigSchema = z
+  .strictObject({
+    url: z.string().url("must be a URL such as https://localhost:9200").optional(),
+    urls: z.array(z.string().url("must be a URL such as https://localhost:9200")).min(1).optional(),
+    cloud_id: z.string().min(1).optional(),
+    api_key: SecretRefSchema.optional(),
+    username: z.string().min(1).optional(),
+    password: SecretRefSchema.optional(),
+    bearer_token: SecretRefSchema.optional(),
+    ca_file: z.string().min(1).optional(),
+    ca_fingerprint: z.string().min(1).optional(),
+    insecure: z.boolean().optional(),
+    /** Per-request timeout of the client, in milliseconds. */
+    request_timeout_ms: z.number().int().positive().optional(),
+  })
+  .check((ctx) => {
+    const v = ctx.value;
+    const where = [v.url, v.urls, v.cloud_id].filter((x) => x !== undefined).length;
+    if (where > 1)
+      ctx.issues.push({ code: "custom", input: v, path: ["url"], message: "set only one of url, urls and cloud_id" });
+    const auth = [v.api_key, v.password ?? v.username, v.bearer_token].filter((x) => x !== undefined).length;
+    if (auth > 1)
+      ctx.issues.push({
+        code: "custom",
+        input: v,
+        path: ["api_key"],
+        message: "set only one of api_key, username/password and bearer_token",
+      });
+    if ((v.username === undefined) !== (v.password === undefined))
+      ctx.issues.push({
+        code: "custom",
+        input: v,
+        path: [v.username === undefined ? "username" : "password"],
+        message: "username and password go together",
+      });
+  });
+
+export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
+
+/** Keys of the cluster config that hold credentials: literals there are refused. */
+export const CLUSTER_SECRET_KEYS = ["api_key", "password", "bearer_token"] as const;
+
+/** The client's connection options, resolving credential references now (and only now). */
+export function connectionFor(
+  cluster: ClusterConfig,
+  source: SecretSource & { env: Readonly<Record<string, string | undefined>> },
+): ConnectionOptions {
+  const nodes = cluster.urls ?? (cluster.url ? [cluster.url] : undefined);
+  if (!nodes && !cluster.cloud_id) {
+    const fromEnv = connectionFromEnv(source.env as NodeJS.ProcessEnv);
+    if (!fromEnv)
+      throw new Error(
+        "no cluster configured: set cluster.url (or urls, cloud_id) in the stack, or ELASTICSEARCH_URL / ELASTICSEARCH_ENDPOINTS in the environment",
+      );
+    return { ...fromEnv, ...(cluster.request_timeout_ms ? { requestTimeoutMs: cluster.request_timeout_ms } : {}) };
+  }
+  const auth = cluster.api_key
+    ? { apiKey: resolveSecret(cluster.api_key, source) }
+    : cluster.password && cluster.username
+      ? { username: cluster.username, password: resolveSecret(cluster.password, source) }
+      : cluster.bearer_token
+        ? { bearerToken: resolveSecret(cluster.bearer_token, source) }
+        : undefined;
+  return {
+    ...(nodes ? { nodes } : { cloudId: cluster.cloud_id! }),
+    ...(auth ? { auth } : {}),
+    ...(cluster.ca_file ? { caFile: cluster.ca_file } : {}),
+    ...(cluster.ca_fingerprint ? { caFingerprint: cluster.ca_fingerprint } : {}),
+    ...(cluster.insecure ? { insecure: true } : {}),
+    ...(cluster.request_timeout_ms ? { requestTimeoutMs: cluster.request_timeout_ms } : {}),
+  };
+}
+
+/** Where the cluster is, for headers and messages (never credentials). */
+export function describeCluster(cluster: ClusterConfig, env: Readonly<Record<string, string | undefined>>): string {
+  const url =
+    cluster.urls?.[0] ?? cluster.url ?? (cluster.cloud_id ? `cloud id ${cluster.cloud_id.split(":")[0]}` : undefined);
+  const fallback = env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_ENDPOINTS?.split(",")[0]?.trim();
+  const raw = url ?? fallback ?? "(not configured)";
+  return raw.replace(/\/\/[^/@]*@/, "//");
+}

@@ -1,0 +1,172 @@
+/**
+ * Field-level comparison of a declared endpoint with the live one. Both sides are normalized with the catalogue's
+ * knowledge so that a re-plan right after an apply or an import shows nothing: secrets are compared by salted
+ * fingerprint (the cluster never returns them), values the server computes are ignored unless declared, enums
+ * compare case-insensitively, undeclared chunking accepts the server default of any era.
+ */
+import { isDeepStrictEqual } from "node:util";
+import {
+  DEFAULT_CHUNKING,
+  LEGACY_DEFAULT_CHUNKING,
+  getTaskSpec,
+  infoOf,
+  storedChunking,
+  type ChunkingSettings,
+} from "../catalogue";
+import type { InferenceEndpoint } from "../client";
+import { REDACTED, secretFields } from "../model";
+import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
+import type { FieldChange } from "./plan-types";
+import type { OwnedEndpoint } from "./state/types";
+import type { DeclaredEndpoint } from "./stack";
+import { replaceReason, type ChangeKind } from "./updatability";
+
+/** Keys some servers return that no request can set. */
+const ALWAYS_READ_ONLY = new Set(["dimensions_set_by_user"]);
+
+export interface SecretCheck {
+  /** Fingerprints of the declared secrets, by path (those that could be resolved). */
+  readonly fingerprints: Readonly<Record<string, string>>;
+  /** Secrets that could not be resolved, by path: the reason. */
+  readonly unresolved: Readonly<Record<string, string>>;
+}
+
+export interface Comparison {
+  readonly changes: FieldChange[];
+  readonly warnings: string[];
+}
+
+const kindOf = (before: unknown, after: unknown): ChangeKind =>
+  before === undefined ? "add" : after === undefined ? "remove" : "change";
+
+/** Compares one declared endpoint with its live configuration (same id, service and task type). */
+export function compareEndpoint(
+  declared: DeclaredEndpoint,
+  live: InferenceEndpoint,
+  owned: OwnedEndpoint | undefined,
+  secrets: SecretCheck,
+  version: string,
+): Comparison {
+  const { canonical } = declared;
+  const spec = getTaskSpec(canonical.service, canonical.task_type)!;
+  const shape = shapeOf(spec.serviceSettings) ?? {};
+  const lastApplied = owned?.declared as
+    { service_settings?: Record<string, unknown>; task_settings?: Record<string, unknown> } | undefined;
+  const changes: FieldChange[] = [];
+  const warnings: string[] = [];
+  const add = (path: string, before: unknown, after: unknown, sensitive = false) =>
+    changes.push({
+      path,
+      ...(before !== undefined ? { before: sensitive ? REDACTED : before } : {}),
+      ...(after !== undefined ? { after: sensitive ? REDACTED : after } : {}),
+      sensitive,
+      ...withReason(replaceReason(canonical.service, canonical.task_type, path, kindOf(before, after), version)),
+    });
+
+  // service_settings: non-secret values
+  const liveSS = foldEnums(spec.serviceSettings, live.service_settings ?? {}) as Record<string, unknown>;
+  const declSS = canonical.service_settings as Record<string, unknown>;
+  for (const key of union(Object.keys(declSS), Object.keys(liveSS))) {
+    const facts = infoOf(shape[key]);
+    if (facts.secret) continue;
+    const want = declSS[key];
+    const have = liveSS[key];
+    if (
+      want === undefined &&
+      !removedByUser(key, lastApplied?.service_settings) &&
+      ignoredWhenUndeclared(key, shape, spec.readOnly)
+    )
+      continue;
+    diffValue(`service_settings.${key}`, have, want, add);
+  }
+
+  // service_settings: secrets, by fingerprint against the last applied ones
+  for (const field of secretFields(canonical)) {
+    const known = owned?.secrets[field.path];
+    const now = secrets.fingerprints[field.path];
+    if (now === undefined) {
+      warnings.push(`${field.path}: cannot check for rotation: ${secrets.unresolved[field.path] ?? "not resolvable"}`);
+      continue;
+    }
+    if (known === undefined) {
+      if (owned && lastAppliedHasSecret(lastApplied, field.path)) {
+        warnings.push(
+          `${field.path}: not verified (the endpoint was imported); the next apply that sends it records it`,
+        );
+        continue;
+      }
+      add(field.path, undefined, field.value, true);
+    } else if (known !== now) add(field.path, field.value, field.value, true);
+  }
+  for (const path of Object.keys(owned?.secrets ?? {}))
+    if (!secretFields(canonical).some((f) => f.path === path)) add(path, "(sensitive)", undefined, true);
+
+  // task_settings: only what was sent is returned, so every difference is real
+  const liveTS = foldEnums(spec.taskSettings, live.task_settings ?? {}) as Record<string, unknown>;
+  const declTS = canonical.task_settings as Record<string, unknown>;
+  const taskShape = shapeOf(spec.taskSettings) ?? {};
+  for (const key of union(Object.keys(declTS), Object.keys(liveTS))) {
+    if (
+      declTS[key] === undefined &&
+      !removedByUser(key, lastApplied?.task_settings) &&
+      infoOf(taskShape[key]).serverDefault !== undefined
+    )
+      continue;
+    diffValue(`task_settings.${key}`, liveTS[key], declTS[key], add);
+  }
+
+  // chunking_settings
+  if (spec.chunking) {
+    const want = canonical.chunking_settings as ChunkingSettings;
+    const have = normalizeChunking(live.chunking_settings);
+    const acceptsAnyDefault =
+      !declared.chunkingDeclared &&
+      (isDeepStrictEqual(have, DEFAULT_CHUNKING) || isDeepStrictEqual(have, LEGACY_DEFAULT_CHUNKING));
+    if (!acceptsAnyDefault) diffValue("chunking_settings", have, want, add);
+  }
+  return { changes, warnings };
+}
+
+/** Descends into plain objects so a change reads `service_settings.rate_limit.requests_per_minute`. */
+function diffValue(
+  path: string,
+  have: unknown,
+  want: unknown,
+  add: (path: string, before: unknown, after: unknown) => void,
+) {
+  if (isDeepStrictEqual(have, want)) return;
+  if (isPlainObject(have) && isPlainObject(want)) {
+    for (const key of union(Object.keys(want), Object.keys(have)))
+      diffValue(`${path}.${key}`, have[key], want[key], add);
+    return;
+  }
+  add(path, have, want);
+}
+
+/** A live value nobody declared is ignored when the server fills it in or no request can set it. */
+function ignoredWhenUndeclared(key: string, shape: Record<string, unknown>, readOnly: readonly string[]): boolean {
+  if (ALWAYS_READ_ONLY.has(key) || readOnly.includes(key)) return true;
+  if (!(key in shape)) return true; // a newer server's field: not ours to judge
+  return infoOf(shape[key] as never).serverDefault === "computed";
+}
+
+function removedByUser(key: string, lastApplied: Record<string, unknown> | undefined): boolean {
+  return lastApplied !== undefined && key in lastApplied;
+}
+
+function lastAppliedHasSecret(
+  lastApplied: { service_settings?: Record<string, unknown> } | undefined,
+  path: string,
+): boolean {
+  const [, key, name] = path.split(".");
+  const value = lastApplied?.service_settings?.[key!];
+  return name === undefined ? value !== undefined : isPlainObject(value) && name in value;
+}
+
+/** Live chunking as stored, normalized like declared chunking (sentence_overlap default, separators). */
+function normalizeChunking(raw: unknown): unknown {
+  return isPlainObject(raw) && typeof raw.strategy === "string" ? storedChunking(raw as ChunkingSettings) : raw;
+}
+
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+const withReason = (reason: string | undefined) => (reason ? { forcesReplace: reason } : {});

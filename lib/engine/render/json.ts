@@ -1,0 +1,111 @@
+/**
+ * The plan as its versioned JSON document (docs/plan-json.md): pretty-printed with a stable key order, so the same
+ * plan always gives the same text (diffable, hashable, reviewable).
+ *
+ * Order: the documented fields in schema order; fields this renderer does not know yet (added within 1.x) after
+ * them, sorted; free-form values (settings, field values, fingerprints) with keys sorted at every depth. Arrays
+ * keep their order. Changes flagged `sensitive` carry `(sensitive)` whatever value they were given, and the
+ * cluster URL never carries credentials.
+ */
+import type { Plan } from "../plan-types";
+import { SENSITIVE, safeUrl } from "./human";
+
+/** A key order for an object (applied to every element of an array), and the orders of its fields' values. */
+type Order = { readonly keys: readonly string[]; readonly nested?: Readonly<Record<string, Order>> };
+
+const FREE: Order = { keys: [] };
+
+const CHANGE: Order = { keys: ["path", "before", "after", "sensitive", "forcesReplace"] };
+
+const DECLARED: Order = {
+  keys: ["inference_id", "task_type", "service", "service_settings", "task_settings", "chunking_settings"],
+};
+
+const ENDPOINT: Order = {
+  keys: [
+    "inference_id",
+    "action",
+    "task_type",
+    "service",
+    "reasons",
+    "changes",
+    "references",
+    "warnings",
+    "declared",
+    "secret_fingerprints",
+  ],
+  nested: {
+    changes: CHANGE,
+    references: { keys: ["pipelines", "indexes"] },
+    declared: DECLARED,
+  },
+};
+
+const PLAN: Order = {
+  keys: [
+    "format_version",
+    "esinfer_version",
+    "created_at",
+    "stack",
+    "cluster",
+    "summary",
+    "endpoints",
+    "warnings",
+    "basis",
+  ],
+  nested: {
+    cluster: { keys: ["url", "version", "serverless", "cluster_uuid", "cluster_name"] },
+    summary: { keys: ["create", "update", "replace", "delete", "no-op"] },
+    endpoints: ENDPOINT,
+    basis: { keys: ["live_digest", "state_lineage", "state_serial"] },
+  },
+};
+
+export function renderJson(plan: Plan): string {
+  return JSON.stringify(ordered(redactSensitive(plan), PLAN), null, 2) + "\n";
+}
+
+/** The plan as a plain value with the stable key order (what `renderJson` prints, before `JSON.stringify`). */
+export function planDocument(plan: Plan): unknown {
+  return ordered(redactSensitive(plan), PLAN);
+}
+
+/** Secrets never leave as values: sensitive changes say `(sensitive)`, the cluster URL loses any credentials. */
+function redactSensitive(plan: Plan): Plan {
+  return {
+    ...plan,
+    ...(plan.cluster && typeof plan.cluster.url === "string"
+      ? { cluster: { ...plan.cluster, url: safeUrl(plan.cluster.url) } }
+      : {}),
+    endpoints: (plan.endpoints ?? []).map((e) => ({
+      ...e,
+      changes: (e.changes ?? []).map((c) =>
+        c.sensitive
+          ? {
+              ...c,
+              ...(c.before !== undefined ? { before: SENSITIVE } : {}),
+              ...(c.after !== undefined ? { after: SENSITIVE } : {}),
+            }
+          : c,
+      ),
+    })),
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function ordered(value: unknown, order: Order): unknown {
+  if (Array.isArray(value)) return value.map((v) => ordered(v, order));
+  if (!isPlainObject(value)) return value; // primitives, and objects with toJSON (a literal secret prints redacted)
+  const known = order.keys.filter((k) => k in value);
+  const rest = Object.keys(value)
+    .filter((k) => !order.keys.includes(k))
+    .sort();
+  const out: Record<string, unknown> = {};
+  for (const k of [...known, ...rest]) out[k] = ordered(value[k], order.nested?.[k] ?? FREE);
+  return out;
+}

@@ -1,0 +1,88 @@
+/**
+ * What esinfer remembers per stack: which endpoints it owns (so removed declarations are planned as deletes and
+ * endpoints it does not own are never touched), a salted fingerprint of each secret (so rotation is detected
+ * without storing the secret), and the last applied declaration.
+ */
+import { z } from "zod";
+
+export const STATE_FORMAT_VERSION = 1;
+
+export const OwnedEndpointSchema = z.object({
+  task_type: z.string(),
+  service: z.string(),
+  /**
+   * `creating`: the create was sent (or is about to be); if the endpoint exists on the next run, this stack made it.
+   * `applied`: the declaration below is what the cluster took.
+   */
+  status: z.enum(["creating", "applied"]),
+  /** Canonical declaration last applied (secrets as references, never values). */
+  declared: z.record(z.string(), z.unknown()),
+  /** Salted fingerprint per secret path, e.g. `service_settings.api_key` → `hmac-sha256:...`. */
+  secrets: z.record(z.string(), z.string()),
+  updated_at: z.string(),
+});
+export type OwnedEndpoint = z.infer<typeof OwnedEndpointSchema>;
+
+export const StackStateSchema = z.object({
+  format_version: z.literal(STATE_FORMAT_VERSION),
+  stack: z.string(),
+  /** Random id given when the state is created: a plan saved against another state's lineage is stale. */
+  lineage: z.string(),
+  /** Increases on every write. */
+  serial: z.number().int().nonnegative(),
+  /** Salt of the secret fingerprints (random per state). */
+  salt: z.string(),
+  /** The cluster this state belongs to (its uuid), so a state is not applied to another cluster by mistake. */
+  cluster_uuid: z.string().optional(),
+  endpoints: z.record(z.string(), OwnedEndpointSchema),
+});
+export type StackState = z.infer<typeof StackStateSchema>;
+
+/** A held lock; release it when done (also on failure). */
+export interface StateLock {
+  release(): Promise<void>;
+}
+
+export interface LockInfo {
+  readonly id: string;
+  readonly operation: string;
+  readonly who: string;
+  readonly created_at: string;
+}
+
+/** Where a stack's state lives. Implementations: a local file (default) and a document in the cluster. */
+export interface StateStore {
+  /** Human description for messages: `file .esinfer/state/prod.json`, `cluster index esinfer-state`. */
+  readonly description: string;
+  /** The state, or a new empty one (serial 0) when none was written yet. */
+  read(): Promise<StackState>;
+  /**
+   * Writes the next state. Fails with `StateConflictError` when someone else wrote since `read()` (the serial or
+   * the store's own version no longer matches), so writes never interleave.
+   */
+  write(state: StackState): Promise<StackState>;
+  /** Takes the stack's lock, waiting up to `timeoutMs` (0: fail at once) with `StateLockedError` naming the holder. */
+  lock(operation: string, timeoutMs: number): Promise<StateLock>;
+  /** Removes a lock left by a crashed run. */
+  forceUnlock(lockId: string): Promise<void>;
+}
+
+export class StateLockedError extends Error {
+  constructor(
+    readonly store: string,
+    readonly holder: LockInfo,
+  ) {
+    super(
+      `the stack's state (${store}) is locked by ${holder.who} for ${holder.operation} since ${holder.created_at} ` +
+        `(lock id ${holder.id}); wait for it to finish, or if that run crashed: esinfer force-unlock ${holder.id}`,
+    );
+    this.name = "StateLockedError";
+  }
+}
+
+export class StateConflictError extends Error {
+  constructor(store: string, detail: string) {
+    super(`the stack's state (${store}) was changed by someone else meanwhile (${detail}); plan again`);
+    this.name = "StateConflictError";
+  }
+}
