@@ -79,11 +79,22 @@ export const field = {
   nonNegativeInt: (facts?: FieldInfo) =>
     info(z.number().int("must be an integer").nonnegative("must be zero or more"), facts),
   number: (facts?: FieldInfo) => info(z.number(), facts),
+  /** A number from `min` to `max`, both included (documented ranges such as Azure AI Studio's temperature). */
+  numberInRange: (min: number, max: number, facts?: FieldInfo) =>
+    info(
+      z
+        .number()
+        .min(min, `must be between ${min.toFixed(1)} and ${max.toFixed(1)}`)
+        .max(max, `must be between ${min.toFixed(1)} and ${max.toFixed(1)}`),
+      facts,
+    ),
   bool: (facts?: FieldInfo) => info(z.boolean(), facts),
   stringList: (facts?: FieldInfo) => info(z.array(z.string().min(1, "must be a non-empty string")), facts),
   /** Free-form string map (HTTP headers and the like): keys are passed through as written. */
   stringMap: (facts?: FieldInfo) => info(z.record(z.string(), z.string()), facts),
-  secret: (facts?: FieldInfo) => info(SecretRefSchema, { ...facts, secret: true }),
+  // A fresh union per field: facts are registered per schema object, and a shared schema would make every secret
+  // field report the facts (since, serverOnly, description) of whichever secret field was declared last.
+  secret: (facts?: FieldInfo) => info(z.union([EnvSecretRefSchema, FileSecretRefSchema]), { ...facts, secret: true }),
   /** A map whose every value is a secret (the custom service's `secret_parameters`). */
   secretMap: (facts?: FieldInfo) => info(z.record(z.string(), SecretRefSchema), { ...facts, secret: true }),
   similarity: (facts?: FieldInfo) => info(z.enum(SIMILARITIES), { serverDefault: "computed", ...facts }),

@@ -29,23 +29,30 @@ export function isPreconfiguredId(id: string): boolean {
   return id.startsWith(".");
 }
 
+/** The id rule in words, for "allowed" parts of messages. */
+export const INFERENCE_ID_RULE =
+  'lowercase letters, digits, "_", "-" and "."; starting and ending with a letter or digit; not "_all"';
+
 export interface IdProblem {
   readonly message: string;
+  /** What would be accepted, when the message does not say it already. */
+  readonly allowed?: string;
   /** A valid id close to the one given. */
   readonly suggestion?: string;
 }
 
 /** Problems with an id a user wants to declare, each saying what is allowed. Empty when valid. */
 export function inferenceIdProblems(id: string): IdProblem[] {
-  if (id.length === 0) return [{ message: "must not be empty" }];
+  if (id.length === 0) return [{ message: "must not be empty", allowed: INFERENCE_ID_RULE }];
   if (isPreconfiguredId(id))
     return [
       {
         message: `"${id}" starts with "." like Elasticsearch's preconfigured endpoints (.elser-2-elasticsearch, ...), which cannot be declared`,
+        allowed: INFERENCE_ID_RULE,
         suggestion: id.replace(/^[^a-z0-9]+/i, "").toLowerCase() || undefined,
       },
     ];
-  if (id === "_all") return [{ message: '"_all" is reserved (it lists every endpoint)' }];
+  if (id === "_all") return [{ message: '"_all" is reserved (it lists every endpoint)', allowed: INFERENCE_ID_RULE }];
   if (INFERENCE_ID_PATTERN.test(id)) return [];
   const wrong: string[] = [];
   const lower = id.toLowerCase();

@@ -16,6 +16,13 @@ export type TaskType = z.infer<typeof TaskTypeSchema>;
 /** Task types whose endpoints split their input into chunks (and so take `chunking_settings`). */
 export const EMBEDDING_TASK_TYPES: readonly TaskType[] = ["text_embedding", "sparse_embedding", "embedding"];
 
+/**
+ * `chat_completion` arrived with the unified chat completion API in 8.18/9.0 (terraform-provider-peer.md: the
+ * openai chat_completion task type "needs >= 8.18"). Services older than that got it at 8.18 at the earliest; where
+ * the reference does not record a later release, the catalogue uses this lower bound.
+ */
+export const CHAT_COMPLETION_SINCE = "8.18.0";
+
 export function isTaskType(value: unknown): value is TaskType {
   return typeof value === "string" && (TASK_TYPES as readonly string[]).includes(value);
 }

@@ -15,6 +15,7 @@ import {
   getService,
   getTaskSpec,
   infoOf,
+  INFERENCE_ID_RULE,
   inferenceIdProblems,
   isAtLeast,
   isSecretRef,
@@ -79,6 +80,8 @@ type Scope = "service_settings" | "task_settings" | "chunking_settings";
 
 interface Context {
   readonly endpoint: string;
+  /** The declared service, once known: names the suggested environment variable (`OPENAI_API_KEY`). */
+  service?: string;
   readonly options: ValidateOptions;
   readonly issues: ValidationIssue[];
   readonly warnings: ValidationIssue[];
@@ -104,14 +107,46 @@ function kindOf(value: unknown): string {
 }
 
 function referenceAdvice(ctx: Context, path: string): string {
-  const name = path
-    .split(".")
-    .pop()!
+  const field = path.split(".").pop()!;
+  const name = [ctx.service, field]
+    .filter(Boolean)
+    .join("_")
     .toUpperCase()
     .replace(/[^A-Z0-9_]/g, "_");
   const ts = `secret.env("${name}")`;
   const json = `{"env": "${name}"} or {"file": "/path/to/${name.toLowerCase()}"}`;
   return ctx.options.source === "typescript" ? `${ts} (or secret.file(path))` : `${json}`;
+}
+
+/** What a field accepts, in words, from its schema (for the "allowed" part of an issue). */
+function describeAllowed(ctx: Context, schema: z.ZodType | undefined, path: string): string | undefined {
+  if (infoOf(schema).secret) return `a secret reference: ${referenceAdvice(ctx, path)}`;
+  const s = unwrap(schema);
+  if (s instanceof z.ZodEnum) return listOf((s.options as readonly unknown[]).map(String));
+  if (s instanceof z.ZodString) return s.safeParse("").success ? "a string" : "a non-empty string";
+  if (s instanceof z.ZodBoolean) return "true or false";
+  if (s instanceof z.ZodNumber) return describeNumber(s);
+  if (s instanceof z.ZodObject) {
+    const keys = Object.keys(s.shape as object);
+    return keys.length ? `an object with ${listOf(keys)}` : "an empty object";
+  }
+  if (s instanceof z.ZodRecord) return "an object of name/value pairs";
+  if (s instanceof z.ZodArray)
+    return unwrap(s.element as z.ZodType) instanceof z.ZodTuple ? "a list of [name, value] pairs" : "a list of strings";
+  if (s instanceof z.ZodUnion) {
+    const literals = (s.options as z.ZodType[]).map((o) => (o instanceof z.ZodLiteral ? o.value : undefined));
+    if (literals.every((v) => v !== undefined)) return literals.map(String).join(" or ");
+  }
+  return undefined;
+}
+
+function describeNumber(s: z.ZodNumber): string {
+  const min = s.minValue ?? -Infinity;
+  const max = s.maxValue !== null && s.maxValue < Number.MAX_SAFE_INTEGER ? s.maxValue : undefined;
+  if (!s.isInt) return max !== undefined ? `a number from ${min.toFixed(1)} to ${max.toFixed(1)}` : "a number";
+  if (max !== undefined) return `an integer from ${min} to ${max}`;
+  if (min === 0) return s.safeParse(0).success ? "an integer of 0 or more" : "a positive integer";
+  return min > 0 ? `an integer of at least ${min}` : "an integer";
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -130,7 +165,8 @@ function zodMessage(issue: z.core.$ZodRawIssue): string | undefined {
     case "too_big":
       return `must be ${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;
     case "invalid_value":
-      return "is not an accepted value";
+      // zod reports a missing enum field as an invalid value of `undefined`
+      return issue.input === undefined ? "is required" : "is not an accepted value";
     case "invalid_union":
       return "has the wrong shape";
     default:
@@ -195,12 +231,13 @@ function parseInto(
       const values = issue.values.map(String);
       extra.allowed = listOf(values);
       if (!secret && typeof input === "string") extra.hint = didYouMean(input, values);
-      if (!secret) message += `: ${preview(input)}`;
+      if (!secret && input !== undefined) message += `: ${preview(input)}`;
     } else if (secret && input === undefined) {
       message = "is required";
       extra.allowed = `a secret reference: ${referenceAdvice(ctx, base)}`;
     } else if (secret && issue.code === "invalid_union") {
-      message = `must be a secret reference: ${referenceAdvice(ctx, base)}`;
+      message = "must be a secret reference";
+      extra.allowed = referenceAdvice(ctx, base);
     } else if (issue.code === "invalid_type" && input !== undefined && !secret) {
       message += `, got ${kindOf(input)}`;
     } else if (issue.code === "invalid_type" && input === undefined) {
@@ -208,6 +245,12 @@ function parseInto(
       if (description) message += ` (${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")})`;
     } else if ((issue.code === "too_small" || issue.code === "too_big") && !secret && typeof input === "number") {
       message += `, got ${input}`;
+    }
+    // Custom checks (overlap at most half, exclusive keys) state their constraint; the field's type would mislead.
+    if (extra.allowed === undefined && issue.code !== "custom") {
+      // Say what is accepted, unless the message already says exactly that ("must be a positive integer, got -1").
+      const allowed = describeAllowed(ctx, schemaAt(schema, at), base);
+      if (allowed && !message.includes(allowed)) extra.allowed = allowed;
     }
     add(ctx, base, message, extra);
   }
@@ -344,8 +387,9 @@ function validateChunking(
       "chunking_settings.strategy",
       `"${strategy}" needs Elasticsearch ${formatSince(facts.since)} or later (target is ${version})`,
     );
-  if (parsed && "max_chunk_size" in parsed) {
-    const size = parsed.max_chunk_size;
+  // Checked on the raw value, so a cap violation is reported even when another chunking key is wrong.
+  const size = raw.max_chunk_size;
+  if (strategy !== "none" && typeof size === "number" && Number.isInteger(size)) {
     const elser =
       service === "elser" ||
       (typeof serviceSettings?.model_id === "string" && serviceSettings.model_id.startsWith(".elser_model"));
@@ -387,13 +431,14 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
 
   // inference_id
   const inferenceId = input.inference_id;
-  if (inferenceId === undefined)
-    add(ctx, "inference_id", "is required", { allowed: "lowercase letters, digits, _, - and ." });
-  else if (typeof inferenceId !== "string") add(ctx, "inference_id", `must be a string, got ${kindOf(inferenceId)}`);
+  if (inferenceId === undefined) add(ctx, "inference_id", "is required", { allowed: INFERENCE_ID_RULE });
+  else if (typeof inferenceId !== "string")
+    add(ctx, "inference_id", `must be a string, got ${kindOf(inferenceId)}`, { allowed: INFERENCE_ID_RULE });
   else
     for (const problem of inferenceIdProblems(inferenceId))
       add(ctx, "inference_id", problem.message, {
         hint: problem.suggestion && `did you mean "${problem.suggestion}"?`,
+        allowed: problem.allowed,
       });
 
   // task_type: the server trims it and ignores case
@@ -422,7 +467,7 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
       allowed: listOf(SERVICE_NAMES),
       hint: didYouMean(rawService, SERVICE_NAMES),
     });
-  else service = rawService;
+  else service = ctx.service = rawService;
 
   let spec: TaskSpec | undefined;
   if (service && taskType) {
@@ -438,8 +483,10 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
 
   // settings objects
   const rawSS = input.service_settings;
-  if (rawSS === undefined) add(ctx, "service_settings", "is required");
-  else if (!isPlainObject(rawSS)) add(ctx, "service_settings", `must be an object, got ${kindOf(rawSS)}`);
+  const settingsAllowed = spec ? describeAllowed(ctx, spec.serviceSettings, "service_settings") : "an object";
+  if (rawSS === undefined) add(ctx, "service_settings", "is required", { allowed: settingsAllowed });
+  else if (!isPlainObject(rawSS))
+    add(ctx, "service_settings", `must be an object, got ${kindOf(rawSS)}`, { allowed: settingsAllowed });
   const rawTS = input.task_settings;
   if (rawTS !== undefined && !isPlainObject(rawTS))
     add(ctx, "task_settings", `must be an object, got ${kindOf(rawTS)}`);
@@ -457,7 +504,10 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
         );
       });
       return elsewhere.length
-        ? { message: `applies only to ${service} ${listOf(elsewhere)} endpoints, not ${taskType}` }
+        ? {
+            message: `applies only to ${service} ${listOf(elsewhere)} endpoints, not ${taskType}`,
+            allowed: allowed.length ? listOf(allowed) : "none",
+          }
         : {
             message: `is not a ${scope === "service_settings" ? "service" : "task"} setting of ${service} ${taskType}`,
             allowed: allowed.length ? listOf(allowed) : "none",
@@ -501,7 +551,13 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
       const reported = new Set(ctx.issues.map((i) => i.path));
       for (const r of spec.rules)
         for (const issue of r.check(ruleInput))
-          if (!reported.has(issue.path)) add(ctx, issue.path, issue.message, { allowed: issue.allowed });
+          if (!reported.has(issue.path))
+            add(ctx, issue.path, issue.message, {
+              // A missing field's type is what is allowed; other rule messages say it themselves.
+              allowed:
+                issue.allowed ??
+                (issue.message.startsWith("is required") ? allowedAtPath(ctx, spec, issue.path) : undefined),
+            });
       if (
         (service === "elasticsearch" || service === "elser") &&
         typeof inferenceId === "string" &&
@@ -537,6 +593,14 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
     ...(chunking ? { chunking_settings: chunking } : {}),
   };
   return { endpoint, issues: [], warnings: ctx.warnings };
+}
+
+/** What the field at a request-shape path accepts (`service_settings.element_type` -> its enum). */
+function allowedAtPath(ctx: Context, spec: TaskSpec, path: string): string | undefined {
+  const [scope, ...rest] = path.split(".");
+  const root =
+    scope === "service_settings" ? spec.serviceSettings : scope === "task_settings" ? spec.taskSettings : undefined;
+  return root && rest.length ? describeAllowed(ctx, schemaAt(root, rest), path) : undefined;
 }
 
 function checkVersions(

@@ -1,4 +1,5 @@
 import {
+  MAIN_VERSION,
   PRECONFIGURED_ENDPOINTS,
   SERVICE_NAMES,
   TASK_TYPES,
@@ -160,4 +161,15 @@ test("the preconfigured endpoints", () => {
     ".multilingual-e5-small-elasticsearch",
     ".rerank-v1-elasticsearch",
   ]);
+});
+
+test("each secret field carries its own facts (no shared schema between fields)", () => {
+  // Facts are registered per schema object: a shared secret schema once made every secret field report the facts
+  // of the last one declared (watsonxai's api_key), losing client_secret's version and voyageai's server-only mark.
+  const openai = getTaskSpec("openai", "completion")!.serviceSettings.shape;
+  expect(infoOf(openai.client_secret).since).toBe(MAIN_VERSION);
+  expect(infoOf(openai.api_key).since).toBeUndefined();
+  expect(infoOf(getTaskSpec("voyageai", "rerank")!.serviceSettings.shape.api_key).serverOnly).toBe(true);
+  expect(infoOf(openai.api_key).serverOnly).toBeUndefined();
+  expect(infoOf(openai.api_key).description).toBe("A valid API key of your OpenAI account.");
 });

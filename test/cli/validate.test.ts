@@ -53,7 +53,7 @@ test("invalid endpoints: exit 1 with every problem, never the secret", async () 
   const lines = io.err().trim().split("\n");
   expect(lines).toEqual([
     expect.stringMatching(/^✗ Bad Id: inference_id: must be lowercase.*did you mean "bad-id"\?$/),
-    "✗ Bad Id: service_settings.model_id: is required (the name of the model to use for the inference task)",
+    "✗ Bad Id: service_settings.model_id: is required (the name of the model to use for the inference task) (allowed: a non-empty string)",
     '✗ Bad Id: service_settings.modle_id: is not a service setting of openai text_embedding; did you mean "model_id"? (allowed: api_key, client_id, client_secret, model_id, organization_id, scopes, token_url, url, dimensions, rate_limit, similarity, max_input_tokens)',
     expect.stringMatching(
       /^✗ rerank-2: service: is not an Elasticsearch inference service: "cohre"; did you mean "cohere"\?/,

@@ -73,7 +73,7 @@ test("declaration errors name request-shape paths and suggest TypeScript referen
     expect.objectContaining({
       path: "service_settings.api_key",
       message: expect.stringContaining("literal secret"),
-      allowed: 'secret.env("API_KEY") (or secret.file(path))',
+      allowed: 'secret.env("OPENAI_API_KEY") (or secret.file(path))',
     }),
     expect.objectContaining({ path: "service_settings.dimenssions", hint: 'did you mean "dimensions"?' }),
   ]);

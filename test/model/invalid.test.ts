@@ -143,7 +143,11 @@ const specific: Case[] = [
   {
     name: "cohere: input_type enum",
     request: with_("cohere", "text_embedding", (r) => (r.task_settings = { input_type: "query" })),
-    expect: { path: "task_settings.input_type", allowed: "classification, clustering, ingest, search" },
+    expect: {
+      path: "task_settings.input_type",
+      message: 'is not an accepted value: "query"',
+      allowed: "classification, clustering, ingest, search",
+    },
   },
   {
     name: "cohere: embedding_type enum",
@@ -262,7 +266,11 @@ const specific: Case[] = [
   {
     name: "amazon_sagemaker: api enum",
     request: with_("amazon_sagemaker", "completion", (r) => (r.service_settings.api = "bedrock")),
-    expect: { path: "service_settings.api", allowed: "openai, elastic" },
+    expect: {
+      path: "service_settings.api",
+      message: 'is not an accepted value: "bedrock"',
+      allowed: "openai, elastic",
+    },
   },
   // Anthropic, Azure AI Studio, Hugging Face
   {
@@ -278,7 +286,11 @@ const specific: Case[] = [
   {
     name: "azureaistudio: provider without embeddings",
     request: with_("azureaistudio", "text_embedding", (r) => (r.service_settings.provider = "databricks")),
-    expect: { path: "service_settings.provider", allowed: "cohere, openai" },
+    expect: {
+      path: "service_settings.provider",
+      message: 'provider "databricks" does not support task type text_embedding on azureaistudio',
+      allowed: "cohere, openai",
+    },
   },
   {
     name: "azureaistudio: endpoint_type enum",
@@ -362,6 +374,377 @@ const specific: Case[] = [
     }),
     expect: { path: "service_settings.model_id", hint: 'did you mean "model"?' },
   },
+  // AI21, DeepSeek, Groq: chat services with server-required keys and nothing else to set
+  {
+    name: "ai21: api_key is required by the server (the spec marks it optional)",
+    request: with_("ai21", "chat_completion", (r) => delete r.service_settings.api_key),
+    expect: { path: "service_settings.api_key", message: "is required", allowed: '{"env": "AI21_API_KEY"}' },
+  },
+  {
+    name: "ai21: no chunking on a chat service",
+    request: with_("ai21", "completion", (r) => (r.chunking_settings = { strategy: "sentence", max_chunk_size: 50 })),
+    expect: {
+      path: "chunking_settings",
+      message: "is not accepted for ai21 completion endpoints",
+      allowed: "no chunking on ai21",
+    },
+  },
+  {
+    name: "ai21: rate_limit must be an object",
+    request: with_("ai21", "completion", (r) => (r.service_settings.rate_limit = 100)),
+    expect: {
+      path: "service_settings.rate_limit",
+      message: "must be an object, got number 100",
+      allowed: "an object with requests_per_minute",
+    },
+  },
+  {
+    name: "deepseek: url must not be empty",
+    request: with_("deepseek", "chat_completion", (r) => (r.service_settings.url = "")),
+    expect: { path: "service_settings.url", message: "must be a non-empty string" },
+  },
+  {
+    name: "deepseek: no task settings at all",
+    request: with_("deepseek", "completion", (r) => (r.task_settings = { temperature: 0.2 })),
+    expect: {
+      path: "task_settings.temperature",
+      message: "is not a task setting of deepseek completion",
+      allowed: "none",
+    },
+  },
+  {
+    name: "deepseek: no rate_limit (the server has none for deepseek)",
+    request: with_("deepseek", "completion", (r) => (r.service_settings.rate_limit = { requests_per_minute: 10 })),
+    expect: { path: "service_settings.rate_limit", message: "is not a service setting of deepseek completion" },
+  },
+  {
+    name: "groq: api_key is required by the server (the spec marks it optional)",
+    request: with_("groq", "chat_completion", (r) => delete r.service_settings.api_key),
+    expect: { path: "service_settings.api_key", message: "is required" },
+  },
+  {
+    name: "groq: needs 9.3",
+    request: minimalRequest("groq", "chat_completion"),
+    options: { esVersion: "9.2.1" },
+    expect: { path: "service", message: "groq needs Elasticsearch 9.3.0 or later (target is 9.2.1)" },
+  },
+  {
+    name: "groq: the api_key given as a literal in TypeScript-style validation",
+    request: with_("groq", "completion", (r) => (r.service_settings.api_key = "gsk-literal")),
+    expect: { path: "service_settings.api_key", message: "is a literal secret", allowed: '{"env": "GROQ_API_KEY"}' },
+  },
+  // AlibabaCloud AI Search
+  {
+    name: "alibabacloud-ai-search: input_type is ingest or search",
+    request: with_("alibabacloud-ai-search", "text_embedding", (r) => (r.task_settings = { input_type: "query" })),
+    expect: {
+      path: "task_settings.input_type",
+      message: 'is not an accepted value: "query"',
+      allowed: "ingest, search",
+    },
+  },
+  {
+    name: "alibabacloud-ai-search: return_token is a sparse_embedding setting",
+    request: with_("alibabacloud-ai-search", "text_embedding", (r) => (r.task_settings = { return_token: true })),
+    expect: {
+      path: "task_settings.return_token",
+      message: "applies only to alibabacloud-ai-search sparse_embedding endpoints, not text_embedding",
+    },
+  },
+  {
+    name: "alibabacloud-ai-search: workspace is required",
+    request: with_("alibabacloud-ai-search", "rerank", (r) => delete r.service_settings.workspace),
+    expect: { path: "service_settings.workspace", message: "is required", allowed: "a non-empty string" },
+  },
+  // Anthropic, Azure AI Studio, Azure OpenAI (more)
+  {
+    name: "anthropic: top_k must be a positive integer",
+    request: with_("anthropic", "chat_completion", (r) => (r.task_settings.top_k = 0)),
+    expect: { path: "task_settings.top_k", message: "must be a positive integer, got 0" },
+  },
+  {
+    name: "azureaistudio: temperature from 0.0 to 2.0",
+    request: with_("azureaistudio", "completion", (r) => (r.task_settings = { temperature: 2.5 })),
+    expect: { path: "task_settings.temperature", message: "must be between 0.0 and 2.0, got 2.5" },
+  },
+  {
+    name: "azureaistudio: provider is required",
+    request: with_("azureaistudio", "rerank", (r) => delete r.service_settings.provider),
+    expect: {
+      path: "service_settings.provider",
+      message: "is required",
+      allowed: "cohere, databricks, meta, microsoft_phi, mistral, openai",
+    },
+  },
+  {
+    name: "azureopenai: no credentials at all",
+    request: with_("azureopenai", "completion", (r) => delete r.service_settings.api_key),
+    expect: {
+      path: "service_settings",
+      message: "one of [api_key], [entra_id], [client_secret] is required",
+      allowed: "exactly one of api_key, entra_id, client_secret",
+    },
+  },
+  {
+    name: "azureopenai: OAuth needs tenant_id",
+    request: with_("azureopenai", "chat_completion", (r) => {
+      delete r.service_settings.api_key;
+      Object.assign(r.service_settings, { client_secret: { env: "S" }, client_id: "c", scopes: ["s"] });
+    }),
+    expect: {
+      path: "service_settings.tenant_id",
+      message: "is required when [client_id], [scopes], [client_secret] are set",
+    },
+  },
+  {
+    name: "azureopenai: client_secret exists on main only",
+    request: with_("azureopenai", "completion", (r) => {
+      delete r.service_settings.api_key;
+      Object.assign(r.service_settings, { client_secret: { env: "S" }, client_id: "c", scopes: ["s"], tenant_id: "t" });
+    }),
+    options: { esVersion: "9.4.0" },
+    expect: { path: "service_settings.client_secret", message: "needs Elasticsearch 9.6.0 or later (target is 9.4.0)" },
+  },
+  // Contextual AI
+  {
+    name: "contextualai: top_k must be a positive integer",
+    request: with_("contextualai", "rerank", (r) => (r.task_settings = { top_k: -3 })),
+    expect: { path: "task_settings.top_k", message: "must be a positive integer, got -3" },
+  },
+  {
+    name: "contextualai: instruction is a string",
+    request: with_("contextualai", "rerank", (r) => (r.task_settings = { instruction: ["be brief"] })),
+    expect: {
+      path: "task_settings.instruction",
+      message: "must be a string, got an array",
+      allowed: "a non-empty string",
+    },
+  },
+  {
+    name: "contextualai: model_id is required",
+    request: with_("contextualai", "rerank", (r) => delete r.service_settings.model_id),
+    expect: { path: "service_settings.model_id", message: "is required" },
+  },
+  // Elastic Inference Service
+  {
+    name: "elastic: max_batch_size is a sparse_embedding setting",
+    request: with_("elastic", "text_embedding", (r) => (r.service_settings.max_batch_size = 8)),
+    expect: {
+      path: "service_settings.max_batch_size",
+      message: "applies only to elastic sparse_embedding endpoints, not text_embedding",
+    },
+  },
+  {
+    name: "elastic: no task settings (the server refuses any)",
+    request: with_("elastic", "rerank", (r) => (r.task_settings = { top_n: 3 })),
+    expect: { path: "task_settings.top_n", message: "is not a task setting of elastic rerank", allowed: "none" },
+  },
+  {
+    name: "elastic: embedding needs 9.4",
+    request: minimalRequest("elastic", "embedding"),
+    options: { esVersion: "9.3.2" },
+    expect: { path: "task_type", message: "elastic embedding needs Elasticsearch 9.4.0 or later (target is 9.3.2)" },
+  },
+  // ELSER (more)
+  {
+    name: "elser: num_threads is a power of 2",
+    request: with_("elser", "sparse_embedding", (r) => (r.service_settings.num_threads = 6)),
+    expect: { path: "service_settings.num_threads", message: "must be a power of 2 no greater than 32 (got 6)" },
+  },
+  // Fireworks AI
+  {
+    name: "fireworksai: dimensions are for text_embedding only",
+    request: with_("fireworksai", "completion", (r) => (r.service_settings.dimensions = 256)),
+    expect: {
+      path: "service_settings.dimensions",
+      message: "applies only to fireworksai text_embedding endpoints, not completion",
+    },
+  },
+  {
+    name: "fireworksai: headers are strings",
+    request: with_("fireworksai", "chat_completion", (r) => (r.task_settings = { headers: { "X-Retries": 3 } })),
+    expect: { path: "task_settings.headers.X-Retries", message: "must be a string, got number 3" },
+  },
+  {
+    name: "fireworksai: similarity enum",
+    request: with_("fireworksai", "text_embedding", (r) => (r.service_settings.similarity = "dot")),
+    expect: {
+      path: "service_settings.similarity",
+      message: 'is not an accepted value: "dot"',
+      allowed: "cosine, dot_product, l2_norm",
+    },
+  },
+  // Google AI Studio
+  {
+    name: "googleaistudio: dimensions must be positive",
+    request: with_("googleaistudio", "text_embedding", (r) => (r.service_settings.dimensions = -1)),
+    expect: { path: "service_settings.dimensions", message: "must be a positive integer, got -1" },
+  },
+  {
+    name: "googleaistudio: no task settings",
+    request: with_("googleaistudio", "completion", (r) => (r.task_settings = { temperature: 1 })),
+    expect: { path: "task_settings.temperature", message: "is not a task setting of googleaistudio completion" },
+  },
+  {
+    name: "googleaistudio: similarity is an embedding setting",
+    request: with_("googleaistudio", "completion", (r) => (r.service_settings.similarity = "cosine")),
+    expect: {
+      path: "service_settings.similarity",
+      message: "applies only to googleaistudio text_embedding endpoints, not completion",
+    },
+  },
+  // Hugging Face (more)
+  {
+    name: "hugging_face: sparse_embedding does not chunk",
+    request: with_("hugging_face", "sparse_embedding", (r) => (r.chunking_settings = { strategy: "none" })),
+    expect: {
+      path: "chunking_settings",
+      message: "is not accepted for hugging_face sparse_embedding endpoints",
+      allowed: "chunking on hugging_face text_embedding endpoints only",
+    },
+  },
+  {
+    name: "hugging_face: url is required",
+    request: with_("hugging_face", "rerank", (r) => delete r.service_settings.url),
+    expect: { path: "service_settings.url", message: "is required" },
+  },
+  // JinaAI
+  {
+    name: "jinaai: embedding_type has no int8",
+    request: with_("jinaai", "text_embedding", (r) => (r.service_settings.embedding_type = "int8")),
+    expect: {
+      path: "service_settings.embedding_type",
+      message: 'is not an accepted value: "int8"',
+      allowed: "binary, bit, float",
+    },
+  },
+  {
+    name: "jinaai: multimodal_model is for the embedding task type",
+    request: with_("jinaai", "text_embedding", (r) => (r.service_settings.multimodal_model = true)),
+    expect: {
+      path: "service_settings.multimodal_model",
+      message: "applies only to jinaai embedding endpoints, not text_embedding",
+    },
+  },
+  {
+    name: "jinaai: late_chunking is a boolean",
+    request: with_("jinaai", "embedding", (r) => (r.task_settings = { late_chunking: "yes" })),
+    expect: {
+      path: "task_settings.late_chunking",
+      message: 'must be a boolean, got string "yes"',
+      allowed: "true or false",
+    },
+  },
+  // Llama
+  {
+    name: "llama: url is required",
+    request: with_("llama", "completion", (r) => delete r.service_settings.url),
+    expect: { path: "service_settings.url", message: "is required" },
+  },
+  {
+    name: "llama: similarity enum",
+    request: with_("llama", "text_embedding", (r) => (r.service_settings.similarity = "euclidean")),
+    expect: { path: "service_settings.similarity", message: 'is not an accepted value: "euclidean"' },
+  },
+  {
+    name: "llama: max_input_tokens is an embedding setting",
+    request: with_("llama", "chat_completion", (r) => (r.service_settings.max_input_tokens = 512)),
+    expect: {
+      path: "service_settings.max_input_tokens",
+      message: "applies only to llama text_embedding endpoints, not chat_completion",
+    },
+  },
+  // Mistral (more)
+  {
+    name: "mistral: dimensions are for text_embedding only",
+    request: with_("mistral", "chat_completion", (r) => (r.service_settings.dimensions = 1024)),
+    expect: {
+      path: "service_settings.dimensions",
+      message: "applies only to mistral text_embedding endpoints, not chat_completion",
+    },
+  },
+  {
+    name: "mistral: max_input_tokens must be an integer",
+    request: with_("mistral", "completion", (r) => (r.service_settings.max_input_tokens = 1.5)),
+    expect: { path: "service_settings.max_input_tokens", message: "must be an integer" },
+  },
+  // Nvidia
+  {
+    name: "nvidia: input_type is ingest or search",
+    request: with_("nvidia", "text_embedding", (r) => (r.task_settings = { input_type: "query" })),
+    expect: {
+      path: "task_settings.input_type",
+      message: 'is not an accepted value: "query"',
+      allowed: "ingest, search",
+    },
+  },
+  {
+    name: "nvidia: truncate is upper-case END, NONE or START",
+    request: with_("nvidia", "text_embedding", (r) => (r.task_settings = { truncate: "middle" })),
+    expect: {
+      path: "task_settings.truncate",
+      message: 'is not an accepted value: "middle"',
+      allowed: "END, NONE, START",
+    },
+  },
+  {
+    name: "nvidia: rerank has no task settings",
+    request: with_("nvidia", "rerank", (r) => (r.task_settings = { top_n: 3 })),
+    expect: { path: "task_settings.top_n", message: "is not a task setting of nvidia rerank", allowed: "none" },
+  },
+  // OpenShift AI
+  {
+    name: "openshift_ai: url is required",
+    request: with_("openshift_ai", "completion", (r) => delete r.service_settings.url),
+    expect: { path: "service_settings.url", message: "is required" },
+  },
+  {
+    name: "openshift_ai: top_n is a rerank setting",
+    request: with_("openshift_ai", "chat_completion", (r) => (r.task_settings = { top_n: 3 })),
+    expect: {
+      path: "task_settings.top_n",
+      message: "applies only to openshift_ai rerank endpoints, not chat_completion",
+    },
+  },
+  {
+    name: "openshift_ai: return_documents is a boolean",
+    request: with_("openshift_ai", "rerank", (r) => (r.task_settings = { return_documents: 1 })),
+    expect: { path: "task_settings.return_documents", message: "must be a boolean, got number 1" },
+  },
+  // VoyageAI (more)
+  {
+    name: "voyageai: embedding_type follows the server's list",
+    request: with_("voyageai", "text_embedding", (r) => (r.service_settings.embedding_type = "double")),
+    expect: {
+      path: "service_settings.embedding_type",
+      message: 'is not an accepted value: "double"',
+      allowed: "float, int8, byte, bit, binary",
+    },
+  },
+  {
+    name: "voyageai: top_k is a rerank setting",
+    request: with_("voyageai", "text_embedding", (r) => (r.task_settings = { top_k: 3 })),
+    expect: { path: "task_settings.top_k", message: "applies only to voyageai rerank endpoints, not text_embedding" },
+  },
+  // Watsonx
+  {
+    name: "watsonxai: rerank top_n must be positive (server-only setting)",
+    request: with_("watsonxai", "rerank", (r) => (r.task_settings = { top_n: 0 })),
+    expect: { path: "task_settings.top_n", message: "must be a positive integer, got 0" },
+  },
+  {
+    name: "watsonxai: api_version is required",
+    request: with_("watsonxai", "chat_completion", (r) => delete r.service_settings.api_version),
+    expect: { path: "service_settings.api_version", message: "is required" },
+  },
+  {
+    name: "watsonxai: max_input_tokens is an embedding setting",
+    request: with_("watsonxai", "completion", (r) => (r.service_settings.max_input_tokens = 512)),
+    expect: {
+      path: "service_settings.max_input_tokens",
+      message: "applies only to watsonxai text_embedding endpoints, not completion",
+    },
+  },
   {
     name: "rate_limit must be positive",
     request: with_("jinaai", "rerank", (r) => (r.service_settings.rate_limit = { requests_per_minute: -1 })),
@@ -370,7 +753,11 @@ const specific: Case[] = [
   {
     name: "rate_limit unknown key",
     request: with_("jinaai", "rerank", (r) => (r.service_settings.rate_limit = { rpm: 5 })),
-    expect: { path: "service_settings.rate_limit.rpm" },
+    expect: {
+      path: "service_settings.rate_limit.rpm",
+      message: "is not a service setting of jinaai rerank",
+      allowed: "requests_per_minute",
+    },
   },
   {
     name: "elastic: rate_limit is refused on create",
@@ -400,6 +787,25 @@ const endpoint: Case[] = [
     name: "id: must end alphanumeric",
     request: with_("openai", "completion", (r) => (r.inference_id = "abc-")),
     expect: { path: "inference_id", message: "must start and end with a letter or digit" },
+  },
+  {
+    name: "id: must start alphanumeric",
+    request: with_("openai", "completion", (r) => (r.inference_id = "_private")),
+    expect: {
+      path: "inference_id",
+      message: "must start and end with a letter or digit",
+      hint: 'did you mean "private"?',
+    },
+  },
+  {
+    name: "id: EIS-style preconfigured ids too",
+    request: with_("elastic", "chat_completion", (r) => (r.inference_id = ".rainbow-sprinkles-elastic")),
+    expect: { path: "inference_id", message: "cannot be declared", hint: 'did you mean "rainbow-sprinkles-elastic"?' },
+  },
+  {
+    name: "id: not a string",
+    request: with_("openai", "completion", (r) => (r.inference_id = 7)),
+    expect: { endpoint: "endpoint", path: "inference_id", message: "must be a string, got number 7" },
   },
   {
     name: "id: missing",
@@ -545,7 +951,11 @@ const chunking: Case[] = [
   {
     name: "recursive: separator_group enum",
     request: chunk({ strategy: "recursive", max_chunk_size: 100, separator_group: "html" }),
-    expect: { path: "chunking_settings.separator_group", allowed: "plaintext, markdown" },
+    expect: {
+      path: "chunking_settings.separator_group",
+      message: 'is not an accepted value: "html"',
+      allowed: "plaintext, markdown",
+    },
   },
   {
     name: "recursive: at least 10",
@@ -573,6 +983,53 @@ const chunking: Case[] = [
     expect: { path: "chunking_settings.max_chunk_size", message: "Elasticsearch would silently drop it" },
   },
   {
+    name: "chunking: strategy names are case-sensitive",
+    request: chunk({ strategy: "SENTENCE", max_chunk_size: 100 }),
+    expect: {
+      path: "chunking_settings.strategy",
+      message: 'is not a chunking strategy: "SENTENCE"',
+      hint: 'did you mean "sentence"?',
+    },
+  },
+  {
+    name: "chunking: not on a service without chunking",
+    request: chunk({ strategy: "sentence", max_chunk_size: 100 }, "anthropic", "completion"),
+    expect: {
+      path: "chunking_settings",
+      message: "is not accepted for anthropic completion endpoints",
+      allowed: "no chunking on anthropic",
+    },
+  },
+  {
+    name: "sentence: max_chunk_size must be a number",
+    request: chunk({ strategy: "sentence", max_chunk_size: "250" }),
+    expect: { path: "chunking_settings.max_chunk_size", message: 'must be a number, got string "250"' },
+  },
+  {
+    name: "word: max_chunk_size required",
+    request: chunk({ strategy: "word", overlap: 10 }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "is required", allowed: "an integer of at least 10" },
+  },
+  {
+    name: "recursive: max_chunk_size required",
+    request: chunk({ strategy: "recursive", separator_group: "markdown" }),
+    expect: { path: "chunking_settings.max_chunk_size", message: "is required", allowed: "an integer of at least 10" },
+  },
+  {
+    name: "recursive: word keys rejected",
+    request: chunk({ strategy: "recursive", max_chunk_size: 100, overlap: 10 }),
+    expect: {
+      path: "chunking_settings.overlap",
+      message: "is not a setting of the recursive strategy",
+      allowed: "strategy, max_chunk_size, separator_group, separators",
+    },
+  },
+  {
+    name: "recursive: separators are strings",
+    request: chunk({ strategy: "recursive", max_chunk_size: 100, separators: ["\n\n", 7] }),
+    expect: { path: "chunking_settings.separators.1", message: "must be a string, got number 7" },
+  },
+  {
     name: "cap: 300 before 9.2",
     request: chunk({ strategy: "sentence", max_chunk_size: 301 }),
     options: { esVersion: "9.1.4" },
@@ -580,6 +1037,18 @@ const chunking: Case[] = [
       path: "chunking_settings.max_chunk_size",
       message: "must be at most 300 before Elasticsearch 9.2.0 (target is 9.1.4), got 301",
     },
+  },
+  {
+    name: "cap: 300 before 9.2, word strategy too",
+    request: chunk({ strategy: "word", max_chunk_size: 400, overlap: 100 }),
+    options: { esVersion: "8.19.3" },
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be at most 300 before Elasticsearch 9.2.0" },
+  },
+  {
+    name: "cap: 300 before 9.2, recursive strategy too",
+    request: chunk({ strategy: "recursive", max_chunk_size: 512, separator_group: "plaintext" }),
+    options: { esVersion: "9.1.0" },
+    expect: { path: "chunking_settings.max_chunk_size", message: "must be at most 300 before Elasticsearch 9.2.0" },
   },
   {
     name: "cap: ELSER through the elasticsearch service",
@@ -629,11 +1098,29 @@ const versions: Case[] = [
 
 const all = [...generic, ...specific, ...endpoint, ...chunking, ...versions];
 
-test("at least three invalid cases per service", () => {
-  for (const service of SERVICE_NAMES) {
-    const n = all.filter((c) => (c.request as Req).service === service || c.name.startsWith(`${service}:`)).length;
-    expect([service, n >= 3]).toEqual([service, true]);
-  }
+test("at least three hand-written invalid cases per service, besides the generated ones", () => {
+  const few = SERVICE_NAMES.map((service) => [
+    service,
+    specific.filter((c) => (c.request as Req).service === service || c.name.startsWith(`${service}:`)).length,
+  ]).filter(([, n]) => (n as number) < 3);
+  expect(few).toEqual([]);
+});
+
+test("every issue names its endpoint and path, says what is wrong and what is allowed", () => {
+  // "allowed" may be implicit in a message that states the constraint itself ("must be at most 300 ...").
+  const statesConstraint = /^(must|cannot|needs Elasticsearch|is not accepted|is declared twice)|needs Elasticsearch/;
+  const vague = all.flatMap((c) =>
+    validateRequest(c.request, c.options)
+      .issues.filter(
+        (i) =>
+          !i.endpoint ||
+          typeof i.path !== "string" ||
+          !i.message ||
+          !(i.allowed || i.hint || statesConstraint.test(i.message)),
+      )
+      .map((i) => `${c.name}: ${i.path}: ${i.message}`),
+  );
+  expect(vague).toEqual([]);
 });
 
 test.each(all.map((c) => [c.name, c] as const))("%s", (_name, c) => {
@@ -663,6 +1150,16 @@ test("every problem is reported at once, each with its endpoint", () => {
     ].sort(),
   );
   expect(new Set(issues.map((i) => i.endpoint))).toEqual(new Set(["emb"]));
+});
+
+test("chunking problems are reported together, the version cap included", () => {
+  const { issues } = validateRequest(chunk({ strategy: "word", max_chunk_size: 400, overlap: 300 }), {
+    esVersion: "9.1.0",
+  });
+  expect(issues.map((i) => [i.path, i.message])).toEqual([
+    ["chunking_settings.overlap", "must be at most half of max_chunk_size (200), got 300"],
+    ["chunking_settings.max_chunk_size", "must be at most 300 before Elasticsearch 9.2.0 (target is 9.1.0), got 400"],
+  ]);
 });
 
 test("several endpoints: duplicates and positions", () => {
@@ -705,6 +1202,32 @@ test("values the server accepts case-insensitively are folded, not reported", ()
     service_settings: { similarity: "cosine" },
     task_settings: { truncate: "END", input_type: "search" },
   });
+});
+
+test("every case names the specific message (or suggestion) it expects", () => {
+  expect(all.filter((c) => !c.expect.message && !c.expect.hint).map((c) => c.name)).toEqual([]);
+});
+
+test("valid edges of the chunking and id rules", () => {
+  const valid = [
+    // The 300 cap was removed in 9.2 (PR #133718); without a target version only the permanent rules apply.
+    { request: chunk({ strategy: "sentence", max_chunk_size: 301 }), options: { esVersion: "9.2.0" } },
+    { request: chunk({ strategy: "word", max_chunk_size: 1000, overlap: 500 }), options: {} },
+    // Bounds: sentence 20, word 10 with overlap max/2, sentence_overlap 0.
+    { request: chunk({ strategy: "sentence", max_chunk_size: 20, sentence_overlap: 0 }), options: {} },
+    { request: chunk({ strategy: "word", max_chunk_size: 10, overlap: 5 }), options: {} },
+    // recursive without separators falls back to the plaintext group.
+    { request: chunk({ strategy: "recursive", max_chunk_size: 10 }), options: { esVersion: "8.19.0" } },
+    { request: chunk({ strategy: "none" }), options: { esVersion: "9.1.0" } },
+    { request: chunk({ strategy: "sentence", max_chunk_size: 300 }, "elser", "sparse_embedding"), options: {} },
+    // Dots are allowed inside ids (undocumented but in the server's pattern).
+    { request: with_("openai", "completion", (r) => (r.inference_id = "team.openai.v2_chat-1")), options: {} },
+  ];
+  for (const { request, options } of valid)
+    expect([request.chunking_settings ?? request.inference_id, validateRequest(request, options).issues]).toEqual([
+      request.chunking_settings ?? request.inference_id,
+      [],
+    ]);
 });
 
 test("chunking {} means the server default and is valid", () => {

@@ -154,6 +154,44 @@ test("wrong declarations do not compile", () => {
       // @ts-expect-error snake_case keys belong to request shape, not declarations
       serviceSettings: { model_id: "m", apiKey },
     }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "text_embedding",
+      // @ts-expect-error dimensions is a number
+      serviceSettings: { modelId: "m", apiKey, dimensions: "128" },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "completion",
+      // @ts-expect-error dimensions is a text_embedding/embedding setting, not a completion one
+      serviceSettings: { modelId: "m", apiKey, dimensions: 128 },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "openai",
+      taskType: "text_embedding",
+      // @ts-expect-error model_id is required
+      serviceSettings: { apiKey },
+    }),
+    defineEndpoint({
+      inferenceId: "x",
+      service: "voyageai",
+      taskType: "rerank",
+      // @ts-expect-error the server requires api_key although the specification leaves it out
+      serviceSettings: { modelId: "rerank-2" },
+    }),
+  ];
+  const requests: EndpointRequest[] = [
+    {
+      inference_id: "x",
+      service: "openai",
+      task_type: "text_embedding",
+      // @ts-expect-error request shape is snake_case
+      service_settings: { modelId: "m", api_key: apiKey },
+    },
   ];
   expect(typeof rejected).toBe("function");
+  expect(requests).toHaveLength(1);
 });

@@ -1,5 +1,6 @@
 import { defineService, task } from "../service-spec";
 import { field } from "../fields";
+import { CHAT_COMPLETION_SINCE } from "../task-types";
 import { BEDROCK_PROVIDER_TASKS, bedrockTopK, providerSupportsTask } from "../rules";
 
 const common = {
@@ -55,6 +56,7 @@ export const amazonbedrock = defineService({
   ],
   taskTypes: {
     chat_completion: task({
+      since: CHAT_COMPLETION_SINCE,
       serviceSettings: {
         ...common,
         rate_limit: rateLimit240,
@@ -76,14 +78,6 @@ export const amazonbedrock = defineService({
         rate_limit: rateLimit240,
         similarity: field.similarity({ serverOnly: true }).optional(),
         max_input_tokens: field.positiveInt({ serverOnly: true, serverDefault: "computed" }).optional(),
-        embedding_type: field
-          .oneOf(["float", "binary"], {
-            serverOnly: true,
-            serverDefault: "computed",
-            since: "9.0.0",
-            description: "The embedding type: float (default) or binary.",
-          })
-          .optional(),
       },
       chunking: true,
       rules: [providerSupportsTask("amazonbedrock", BEDROCK_PROVIDER_TASKS)],

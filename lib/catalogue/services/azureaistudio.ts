@@ -25,14 +25,15 @@ const completionTaskSettings = {
       description: "For a completion task, provide a hint for the maximum number of output tokens to be generated.",
     })
     .optional(),
+  // services.json documents both as floats from 0.0 to 2.0 (its `range`).
   temperature: field
-    .number({
+    .numberInRange(0, 2, {
       description:
         "For a completion task, control the apparent creativity of generated completions with a sampling temperature.",
     })
     .optional(),
   top_p: field
-    .number({
+    .numberInRange(0, 2, {
       description:
         "For a completion task, make the model consider the results of the tokens with nucleus sampling probability.",
     })

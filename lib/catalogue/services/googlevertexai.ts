@@ -1,5 +1,6 @@
 import { defineService, task } from "../service-spec";
 import { field } from "../fields";
+import { CHAT_COMPLETION_SINCE } from "../task-types";
 import { vertexProviderRules } from "../rules";
 
 const common = {
@@ -115,6 +116,7 @@ export const googlevertexai = defineService({
       rules: [vertexProviderRules],
     }),
     chat_completion: task({
+      since: CHAT_COMPLETION_SINCE,
       serviceSettings: {
         ...common,
         provider: field

@@ -1,5 +1,6 @@
 import { defineService, task } from "../service-spec";
 import { field } from "../fields";
+import { CHAT_COMPLETION_SINCE } from "../task-types";
 
 const common = {
   api_key: field.secret({ description: "A valid access token for your HuggingFace account." }),
@@ -22,6 +23,7 @@ export const huggingFace = defineService({
   notes: ["sparse_embedding is a legacy task type the server still accepts (the specification leaves it out)."],
   taskTypes: {
     chat_completion: task({
+      since: CHAT_COMPLETION_SINCE,
       serviceSettings: {
         ...common,
         rate_limit: rateLimit3000,

@@ -54,8 +54,12 @@ export const jinaai = defineService({
             description: "For an embedding or text_embedding task, the data type returned by the model.",
           })
           .optional(),
+        // Defaults to true (services.json); "computed" so an undeclared live value is never reported as drift.
         multimodal_model: field
-          .bool({ description: "For the embedding task, whether the model supports multimodal inputs." })
+          .bool({
+            serverDefault: "computed",
+            description: "For the embedding task, whether the model supports multimodal inputs (default true).",
+          })
           .optional(),
       },
       taskSettings: embeddingTaskSettings,

@@ -1,5 +1,6 @@
 import { defineService, task } from "../service-spec";
 import { field } from "../fields";
+import { CHAT_COMPLETION_SINCE } from "../task-types";
 
 const common = {
   api_key: field.secret({ description: "A valid API key of your Mistral account." }),
@@ -32,6 +33,7 @@ export const mistral = defineService({
       },
     }),
     chat_completion: task({
+      since: CHAT_COMPLETION_SINCE,
       serviceSettings: {
         ...common,
         rate_limit: rateLimit240,

@@ -1,5 +1,6 @@
 import { defineService, task, exactlyOne, together } from "../service-spec";
 import { field } from "../fields";
+import { CHAT_COMPLETION_SINCE } from "../task-types";
 import { MAIN_VERSION } from "../version";
 
 const common = {
@@ -46,6 +47,7 @@ export const openai = defineService({
   ],
   taskTypes: {
     chat_completion: task({
+      since: CHAT_COMPLETION_SINCE,
       serviceSettings: {
         ...common,
         rate_limit: rateLimit500,
