@@ -16,12 +16,12 @@ export interface RetrySettings {
   now: () => number;
 }
 
-/** Default sleep: a timer that does not keep the process alive. */
+/**
+ * Default sleep. The timer keeps the process alive: a retry waiting for its turn is work in progress (an unref'd
+ * timer let a CLI run end silently, exit code 0, in the middle of a backoff).
+ */
 export function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    t.unref?.();
-  });
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

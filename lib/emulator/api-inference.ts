@@ -14,7 +14,7 @@ import { referencesTo } from "./references";
 import { render, type EndpointConfig, type StoredEndpoint } from "./store";
 import { parseTaskType, type TaskTypeOrAny } from "./task-types";
 import { applyUpdate } from "./update";
-import { validateCreate } from "./validate-put";
+import { createInStore } from "./create";
 
 interface Target {
   readonly taskType: TaskTypeOrAny;
@@ -67,17 +67,18 @@ function getOne(ctx: HandlerContext, { taskType, id }: Target): EsResponse {
 }
 
 function create(ctx: HandlerContext, t: Target): EsResponse {
-  const endpoint = validateCreate(t.id, t.taskType, ctx.req.body, ctx.behavior);
-  // Duplicates are detected when storing, i.e. only after everything else validated.
-  if (ctx.store.endpoints.has(t.id))
-    throw new EsError(400, "resource_already_exists_exception", msg.alreadyExists(t.id));
-  ctx.store.endpoints.set(t.id, endpoint);
-  ctx.store.save();
-  return ok(render(endpoint));
+  return ok(render(createInStore(ctx.store, t.id, t.taskType, ctx.req.body, ctx.behavior)));
 }
 
 function update(ctx: HandlerContext, t: Target): EsResponse {
-  const result = applyUpdate(t.id, t.taskType, ctx.req.body, ctx.behavior, (id) => lookupEndpoint(ctx, id));
+  const result = applyUpdate(
+    t.id,
+    t.taskType,
+    ctx.req.body,
+    ctx.behavior,
+    (id) => lookupEndpoint(ctx, id),
+    ctx.req.rawBody,
+  );
   if (result.changed) {
     ctx.store.endpoints.set(t.id, result.endpoint);
     ctx.store.save();
@@ -225,6 +226,25 @@ function stream(ctx: HandlerContext, t: Target): EsResponse {
   throw statusException(`Streaming is not allowed for service [${endpoint.service}] and task [${endpoint.task_type}]`);
 }
 
+/**
+ * RestPutInferenceModelAction.prepareRequest: path task type, then the body, then `timeout` (read only by versions
+ * that have it; older ones leave it unread, so it is rejected as an unrecognized parameter, not parsed).
+ */
+function prepareCreate(ctx: HandlerContext): Target {
+  const t = target(ctx);
+  requireBody(ctx);
+  if (ctx.behavior.putTimeout) timeParam(ctx.req.query, "timeout");
+  return t;
+}
+
+/** RestUpdateInferenceModelAction.prepareRequest: the body, `master_timeout`, and `timeout` from 9.5. */
+function prepareUpdate(ctx: HandlerContext, t: Target): Target {
+  requireBody(ctx);
+  timeParam(ctx.req.query, "master_timeout");
+  if (ctx.behavior.updateTimeout) timeParam(ctx.req.query, "timeout");
+  return t;
+}
+
 const inferenceParams = ["timeout"];
 
 export const INFERENCE_ROUTES: readonly Route<any>[] = [
@@ -246,24 +266,14 @@ export const INFERENCE_ROUTES: readonly Route<any>[] = [
     method: "PUT",
     pattern: ["_inference", "{a}"],
     params: (b) => (b.putTimeout ? ["timeout"] : []),
-    prepare: (ctx) => {
-      const t = target(ctx);
-      requireBody(ctx);
-      timeParam(ctx.req.query, "timeout");
-      return t;
-    },
+    prepare: prepareCreate,
     run: create,
   },
   {
     method: "PUT",
     pattern: ["_inference", "{a}", "{b}"],
     params: (b) => (b.putTimeout ? ["timeout"] : []),
-    prepare: (ctx) => {
-      const t = target(ctx);
-      requireBody(ctx);
-      timeParam(ctx.req.query, "timeout");
-      return t;
-    },
+    prepare: prepareCreate,
     run: create,
   },
   // PUT _update (PUT only: POST falls through to perform inference, as on the server)
@@ -271,21 +281,14 @@ export const INFERENCE_ROUTES: readonly Route<any>[] = [
     method: "PUT",
     pattern: ["_inference", "{a}", "_update"],
     params: (b) => ["master_timeout", ...(b.updateTimeout ? ["timeout"] : [])],
-    prepare: (ctx) => {
-      requireBody(ctx);
-      return { taskType: "any", id: ctx.params.a! } as Target;
-    },
+    prepare: (ctx) => prepareUpdate(ctx, { taskType: "any", id: ctx.params.a! }),
     run: update,
   },
   {
     method: "PUT",
     pattern: ["_inference", "{a}", "{b}", "_update"],
     params: (b) => ["master_timeout", ...(b.updateTimeout ? ["timeout"] : [])],
-    prepare: (ctx) => {
-      const t = target(ctx);
-      requireBody(ctx);
-      return t;
-    },
+    prepare: (ctx) => prepareUpdate(ctx, target(ctx)),
     run: update,
   },
   // DELETE

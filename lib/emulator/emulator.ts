@@ -11,7 +11,7 @@ import { Faults } from "./faults";
 import { RequestLog } from "./request-log";
 import { requestListener } from "./server";
 import { render, Store, type EndpointConfig } from "./store";
-import { validateCreate } from "./validate-put";
+import { createInStore } from "./create";
 import { behaviorFor, type Behavior } from "./versions";
 import { parseTaskType } from "./task-types";
 
@@ -85,6 +85,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   );
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {
+    log.connected();
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -115,16 +116,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         .sort((a, b) => (a.inference_id < b.inference_id ? -1 : a.inference_id > b.inference_id ? 1 : 0)),
     preconfiguredEndpoints: () => preconfiguredEndpoints(behavior),
     createEndpoint(inferenceId, body, taskType) {
-      const endpoint = validateCreate(
-        inferenceId,
-        taskType === undefined ? "any" : parseTaskType(taskType, behavior),
-        body,
-        behavior,
-      );
-      if (store.endpoints.has(inferenceId)) throw new Error(`endpoint ${inferenceId} already exists`);
-      store.endpoints.set(inferenceId, endpoint);
-      store.save();
-      return render(endpoint);
+      const pathTaskType = taskType === undefined ? "any" : parseTaskType(taskType, behavior);
+      return render(createInStore(store, inferenceId, pathTaskType, body, behavior));
     },
     reset() {
       store.reset();

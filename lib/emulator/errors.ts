@@ -74,7 +74,7 @@ export const actionRequestValidation = (errors: readonly string[]) =>
  * A Java `ClassCastException` escaping a transport action (e.g. `service_settings` sent as a string): Elasticsearch
  * answers 500 with the JVM's message.
  */
-export function classCast(value: unknown, target: "Map" | "String"): EsError {
+export function classCast(value: unknown, target: "Map" | "String" | "Integer"): EsError {
   const from =
     typeof value === "string"
       ? "java.lang.String"
@@ -87,7 +87,7 @@ export function classCast(value: unknown, target: "Map" | "String"): EsError {
           : Array.isArray(value)
             ? "java.util.ArrayList"
             : "java.util.HashMap";
-  const to = target === "Map" ? "java.util.Map" : "java.lang.String";
+  const to = target === "Map" ? "java.util.Map" : `java.lang.${target}`;
   return new EsError(
     500,
     "class_cast_exception",
@@ -114,8 +114,25 @@ export const msg = {
   unknownSettings: (prefix: string, leftover: Record<string, unknown>, originalSize: number, service: string) =>
     `${prefix} contains settings [${javaMapToString(leftover, originalSize)}] unknown to the [${service}] service`,
   notFound: (id: string) => `Inference endpoint not found [${id}]`,
-  /** `Messages.INFERENCE_ENTITY_NON_EXISTANT_NO_UPDATE` (wording inferred: the constant's text is not recorded). */
+  /** `Messages.INFERENCE_ENTITY_NON_EXISTANT_NO_UPDATE` (text from the upstream constant; the reference omits it). */
   notFoundForUpdate: (id: string) => `The inference endpoint [${id}] does not exist and cannot be updated`,
+  /** In-cluster update without an applicable `num_allocations` (8.17 to 9.0); `content` is the raw request body. */
+  updateNumAllocationsUnparsed: (content: string) => `Failed to parse [num_allocations] of update request [${content}]`,
+  /** `Messages.INFERENCE_REFERENCE_CANNOT_UPDATE_ANOTHER_ENDPOINT` (409). */
+  updateDeploymentOfAnotherEndpoint: (id: string, deployment: string, owner: string) =>
+    `Cannot update inference endpoint [${id}] for model deployment [${deployment}] as it was created by another inference endpoint. ` +
+    `The model can only be updated using inference endpoint id [${owner}].`,
+  /** `Messages.INFERENCE_CAN_ONLY_UPDATE_MODELS_IT_CREATED` (409). */
+  updateDeploymentNotCreatedByEndpoint: (id: string, deployment: string) =>
+    `Cannot update inference endpoint [${id}] using model deployment [${deployment}]. ` +
+    "The model deployment must be updated through the trained models API.",
+  /** `Messages.INFERENCE_ID_MATCHES_EXISTING_MODEL_IDS_BUT_MUST_NOT`. */
+  idMatchesTrainedModel: (id: string) =>
+    `Inference endpoint IDs must be unique. Requested inference endpoint ID [${id}] matches existing trained model ID(s) but must not.`,
+  /** PUT of an id that `semantic_text` mappings use with other model settings (2025+). */
+  incompatibleMappings: (id: string, indices: readonly string[]) =>
+    `Inference endpoint [${id}] could not be created because the inference_id is being used in mappings with incompatible settings for indices: ${javaSetToString(indices)}. ` +
+    "Please either use a different inference_id or update the index mappings to refer to a different inference_id.",
   alreadyExists: (id: string) => `Inference endpoint [${id}] already exists`,
   taskTypeMismatch: (requested: string, stored: string) =>
     `Requested task type [${requested}] does not match the inference endpoint's task type [${stored}]`,

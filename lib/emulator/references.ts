@@ -54,6 +54,23 @@ export function mappingEndpointIds(mappings: unknown): Set<string> {
   return ids;
 }
 
+/** The `model_settings` recorded by `semantic_text` fields whose `inference_id` is `inferenceId` (any depth). */
+export function mappingModelSettings(mappings: unknown, inferenceId: string): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const visitProperties = (properties: unknown) => {
+    if (!isPlainObject(properties)) return;
+    for (const field of Object.values(properties)) {
+      if (!isPlainObject(field)) continue;
+      if (field.type === "semantic_text" && field.inference_id === inferenceId && isPlainObject(field.model_settings))
+        found.push(field.model_settings);
+      visitProperties(field.properties);
+      visitProperties(field.fields);
+    }
+  };
+  if (isPlainObject(mappings)) visitProperties(mappings.properties);
+  return found;
+}
+
 /** Everything in the store that refers to `inferenceId`. */
 export function referencesTo(store: Store, inferenceId: string): References {
   const pipelines = [...store.pipelines.entries()]

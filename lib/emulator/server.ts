@@ -137,7 +137,7 @@ export function requestListener(deps: ServerDeps) {
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
   const time = new Date().toISOString();
-  deps.log.started();
+  const seq = deps.log.started();
   const method = (req.method ?? "GET").toUpperCase();
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const query = Object.fromEntries(url.searchParams);
@@ -145,6 +145,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let status = 0;
   const finish = () =>
     deps.log.finished({
+      seq,
       method,
       path: url.pathname,
       query,

@@ -3,7 +3,7 @@
  * case-insensitive, `any` allowed (it means "not given"), and only the task types the emulated version knows.
  */
 import type { TaskType } from "../catalogue";
-import { EsError, msg, statusException } from "./errors";
+import { classCast, msg, statusException } from "./errors";
 import type { Behavior } from "./versions";
 
 export type TaskTypeOrAny = TaskType | "any";
@@ -34,12 +34,7 @@ export function resolveTaskType(urlTaskType: TaskTypeOrAny, bodyTaskType: unknow
     if (urlTaskType === "any") throw statusException(msg.missingTaskType());
     return urlTaskType;
   }
-  if (typeof bodyTaskType !== "string")
-    throw new EsError(
-      500,
-      "class_cast_exception",
-      `class ${typeof bodyTaskType === "number" ? "java.lang.Integer" : "java.util.HashMap"} cannot be cast to class java.lang.String`,
-    );
+  if (typeof bodyTaskType !== "string") throw classCast(bodyTaskType, "String");
   const parsed = parseTaskType(bodyTaskType, behavior);
   if (parsed === "any") throw statusException(msg.anyTaskType());
   if (urlTaskType !== "any" && parsed !== urlTaskType)

@@ -6,13 +6,15 @@
  * - 8.18–9.5: `service_settings` only replace the secrets (`newSecretSettings`: the service's secret parser, so a
  *   missing `api_key` is an error, ES #139651) and, for in-cluster endpoints, apply `num_allocations` (8.17+) and
  *   `adaptive_allocations` (9.1+); every other service setting is SILENTLY IGNORED. `task_settings` are merged.
+ * - in-cluster endpoints: the deployment must belong to the endpoint (else 409); before 9.1 the update must carry an
+ *   integer `num_allocations` (else 400 "Failed to parse [num_allocations] ...", quoting the raw body).
  * - main (2026): service and task settings are merged, unknown keys rejected, `chunking_settings` replaced.
  * - an update that changes nothing is a no-op returning the current configuration.
  */
 import type { TaskType } from "../catalogue";
 import { parseChunking } from "./chunking";
 import { IN_CLUSTER_SERVICES, isPreconfigured } from "./defaults";
-import { EsError, msg, notFound, statusException, validationException } from "./errors";
+import { classCast, EsError, msg, notFound, statusException, validationException } from "./errors";
 import { javaMapToString } from "./java";
 import { isPlainObject, jsonEqual } from "./json";
 import { taskFields, type FieldSpec } from "./schema";
@@ -71,13 +73,17 @@ export interface UpdateResult {
   readonly changed: boolean;
 }
 
-/** Validates and applies an update; `lookup` finds a stored (or default) endpoint. Throws the server's errors. */
+/**
+ * Validates and applies an update; `lookup` finds a stored (or default) endpoint; `rawBody` is the request body as
+ * sent (quoted by one error). Throws the server's errors.
+ */
 export function applyUpdate(
   id: string,
   pathTaskType: TaskTypeOrAny,
   body: unknown,
   behavior: Behavior,
   lookup: (id: string) => StoredEndpoint | undefined,
+  rawBody: string = JSON.stringify(body ?? null),
 ): UpdateResult {
   // Request validation runs first; main lets `.` ids through to answer with its own message after the lookup.
   if (!(behavior.defaultEndpointUpdateMessage && id.startsWith("."))) checkInferenceId(id);
@@ -109,8 +115,37 @@ export function applyUpdate(
     !jsonEqual(merged.task_settings, existing.task_settings) ||
     !jsonEqual(merged.chunking_settings, existing.chunking_settings) ||
     !jsonEqual(merged.secrets, existing.secrets);
+  // From 9.1 an unchanged model returns before the deployment is touched; before, every update reaches it.
+  if (IN_CLUSTER_SERVICES.includes(existing.service) && (changed || behavior.updateInClusterNeedsNumAllocations))
+    checkInClusterUpdate(existing, content, behavior, lookup, rawBody);
   return { endpoint: changed ? merged : existing, changed };
 }
+
+/** `updateInClusterEndpoint`: the deployment must be this endpoint's own; before 9.1, `num_allocations` is required. */
+function checkInClusterUpdate(
+  e: StoredEndpoint,
+  content: UpdateContent,
+  behavior: Behavior,
+  lookup: (id: string) => StoredEndpoint | undefined,
+  rawBody: string,
+): void {
+  const deployment =
+    typeof e.service_settings.deployment_id === "string" ? e.service_settings.deployment_id : e.inference_id;
+  if (deployment !== e.inference_id) {
+    const owner = lookup(deployment);
+    throw statusException(
+      owner
+        ? msg.updateDeploymentOfAnotherEndpoint(e.inference_id, deployment, owner.inference_id)
+        : msg.updateDeploymentNotCreatedByEndpoint(e.inference_id, deployment),
+      409,
+    );
+  }
+  if (behavior.updateInClusterNeedsNumAllocations && !isJavaInteger(content.serviceSettings?.num_allocations))
+    throw statusException(msg.updateNumAllocationsUnparsed(rawBody));
+}
+
+const isJavaInteger = (v: unknown): v is number =>
+  typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1;
 
 const scopeOptions = (e: StoredEndpoint, behavior: Behavior, scope: string) => ({
   scope,
@@ -188,6 +223,10 @@ function mergeAllocations(
     ...(behavior.updateNumAllocations ? ["num_allocations"] : []),
     ...(behavior.updateAdaptiveAllocations ? ["adaptive_allocations"] : []),
   ];
+  // Before 9.1 the server casts the value with `(Integer)`: anything else escapes as a ClassCastException (500).
+  const n = update.num_allocations;
+  if (behavior.updateInClusterNeedsNumAllocations && n !== undefined && n !== null && !isJavaInteger(n))
+    throw classCast(n, "Integer");
   const specs = serviceFields.filter((f) => names.includes(f.name));
   const parsed = parseScope(update, specs, scopeOptions(e, behavior, "service_settings"));
   if (parsed.errors.length > 0) throw validationException(parsed.errors);

@@ -1,6 +1,7 @@
 /**
  * Create (`PUT _inference/...`) in the server's check order: id valid → reserved id → task type resolution →
- * `service` present → service known at this version → the service's `parseRequestConfig` (service_settings
+ * `service` present → service known at this version → id is not a trained-model deployment's → the service's
+ * `parseRequestConfig` (service_settings
  * present → task type supported → chunking → service settings → task settings → secrets → cross-field rules →
  * unknown keys at top level, then service_settings, then task_settings). Live validation always "succeeds"; the
  * duplicate-id check belongs to the caller, after this (the server raises it only when storing).
@@ -44,12 +45,19 @@ export function requireObjectBody(body: unknown): Record<string, unknown> {
   );
 }
 
+/** Cluster state the create checks consult. */
+export interface CreateContext {
+  /** Deployment and model ids of running trained-model deployments: an inference id may not equal one. */
+  readonly trainedModelIds?: ReadonlySet<string>;
+}
+
 /** Validates a create request; returns the endpoint to store (not yet stored). Throws the server's errors. */
 export function validateCreate(
   id: string,
   pathTaskType: TaskTypeOrAny,
   rawBody: unknown,
   behavior: Behavior,
+  context: CreateContext = {},
 ): StoredEndpoint {
   checkInferenceId(id);
   if (isPreconfigured(id, behavior)) throw statusException(msg.reservedId(id));
@@ -60,6 +68,7 @@ export function validateCreate(
   if (typeof service !== "string") throw classCast(service, "String");
   const spec = getService(service);
   if (!spec || !behavior.at(spec.since)) throw statusException(msg.unknownService(service));
+  if (context.trainedModelIds?.has(id)) throw statusException(msg.idMatchesTrainedModel(id));
   return parseRequestConfig(id, taskType, service, body, behavior);
 }
 

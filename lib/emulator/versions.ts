@@ -10,6 +10,7 @@ import {
   MIN_SUPPORTED_VERSION,
   parseVersion,
   type Since,
+  type Version,
 } from "../catalogue";
 
 export interface Behavior {
@@ -44,6 +45,17 @@ export interface Behavior {
   readonly updateNumAllocations: boolean;
   /** `_update` applies `adaptive_allocations` of in-cluster endpoints (9.1). */
   readonly updateAdaptiveAllocations: boolean;
+  /**
+   * `_update` of an in-cluster endpoint fails with "Failed to parse [num_allocations] of update request [...]" unless
+   * its `service_settings` carry an integer `num_allocations` (8.17 to 9.0; from 9.1 the deployment update takes
+   * the merged allocation settings instead).
+   */
+  readonly updateInClusterNeedsNumAllocations: boolean;
+  /**
+   * PUT refuses an id still used by `semantic_text` mappings whose recorded `model_settings` do not match the new
+   * endpoint (PR #137055, backported to 8.19 / 9.1 / 9.2 in November 2025; patch releases inferred).
+   */
+  readonly putChecksMappingCompatibility: boolean;
   /** `_update` of a `.`-id says "Default endpoint [..] cannot be updated" (main) instead of the invalid-id error. */
   readonly defaultEndpointUpdateMessage: boolean;
   /** `.rerank-v1-elasticsearch` is a default endpoint (8.19 / 9.1). */
@@ -52,6 +64,12 @@ export interface Behavior {
   readonly embeddingTaskType: boolean;
   /** `max_number_of_allocations` of the default in-cluster endpoints (32; 8 in older versions; switch inferred). */
   readonly defaultMaxAllocations: number;
+}
+
+/** Whether a fix backported to several minors (first patch per minor) is in `v`; later minors have it from `since`. */
+function patchedIn(v: Version, backports: Readonly<Record<string, string>>, since: string): boolean {
+  const first = backports[`${v.major}.${v.minor}`];
+  return compareVersions(v, first ?? since) >= 0;
 }
 
 /** The behavior of one emulated version. Throws for versions esinfer does not manage (below 8.18). */
@@ -79,6 +97,8 @@ export function behaviorFor(versionText: string = MAIN_VERSION): Behavior {
     updateMergesServiceSettings: main,
     updateNumAllocations: at("8.17.0"),
     updateAdaptiveAllocations: at("9.1.0"),
+    updateInClusterNeedsNumAllocations: !at("9.1.0"),
+    putChecksMappingCompatibility: patchedIn(v, { "8.19": "8.19.7", "9.1": "9.1.7", "9.2": "9.2.1" }, "9.3.0"),
     defaultEndpointUpdateMessage: main,
     rerankDefaultEndpoint: at(["8.19.0", "9.1.0"]),
     embeddingTaskType: at("9.4.0"),

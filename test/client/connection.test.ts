@@ -210,6 +210,18 @@ describe("resolveConnection", () => {
     );
   });
 
+  it("resolves a Cloud ID to its https Elasticsearch node", () => {
+    const r = resolveConnection({ cloudId: `prod:${b64("eu-west-1.aws.found.io$abc123$kib456")}`, auth: { apiKey: "k" } });
+    expect(r.nodes).toEqual([
+      {
+        origin: "https://abc123.eu-west-1.aws.found.io",
+        pathPrefix: "",
+        display: "https://abc123.eu-west-1.aws.found.io",
+        https: true,
+      },
+    ]);
+  });
+
   it("keeps a path prefix and takes credentials out of node URLs", () => {
     const r = resolveConnection({ nodes: [`https://elastic:${CANARY}@proxy.example.com/es/`] });
     expect(r.nodes[0]).toMatchObject({

@@ -145,6 +145,9 @@ describe.each(VERSIONS)("chunking at %s", (v) => {
       expect(errorOf(await put(v, { strategy: "recursive", max_chunk_size: 50, separator_group: "html" }))).toEqual(
         validation("[chunking_settings] Invalid value [html] received. [separator_group] must be one of [markdown, plaintext]"),
       );
+      expect(errorOf(await put(v, { strategy: "recursive", max_chunk_size: 9 }))).toEqual(
+        validation(`[chunking_settings] Invalid value [9.0]. [max_chunk_size] must be ${a(v)}greater than or equal to [10.0]`),
+      );
       const many = Array.from({ length: 51 }, (_, i) => `s${i}`);
       const res = await put(v, { strategy: "recursive", max_chunk_size: 50, separators: many });
       if (v === MAIN_VERSION) expect(errorOf(res)).toEqual(validation("separators list size [51] must not exceed [50]"));

@@ -187,6 +187,38 @@ const ROWS: readonly Row[] = [
     type: "validation_exception",
     reason: "Validation Failed: 1: [service_settings] Invalid value [-1]. [dimensions] must be a positive integer;",
   },
+  {
+    name: "id equals a trained-model deployment's model id",
+    setup: [["PUT", "/_inference/text_embedding/e5", { service: "elasticsearch", service_settings: { model_id: "my-model", num_threads: 1, num_allocations: 1 } }]],
+    method: "PUT",
+    path: "/_inference/text_embedding/my-model",
+    body: emb,
+    status: 400,
+    type: "status_exception",
+    reason: "Inference endpoint IDs must be unique. Requested inference endpoint ID [my-model] matches existing trained model ID(s) but must not.",
+  },
+  {
+    name: "id still mapped with incompatible settings (November 2025 patch releases and later)",
+    setup: [
+      [
+        "PUT",
+        "/docs-b",
+        { mappings: { properties: { t: { type: "semantic_text", inference_id: "gone", model_settings: { task_type: "text_embedding", dimensions: 384, similarity: "cosine", element_type: "float" } } } } },
+      ],
+      ["PUT", "/docs-a", { mappings: { properties: { t: { type: "semantic_text", inference_id: "gone", model_settings: { task_type: "sparse_embedding" } } } } }],
+      // Same settings as the new endpoint: compatible, not listed.
+      ["PUT", "/docs-ok", { mappings: { properties: { t: { type: "semantic_text", inference_id: "gone", model_settings: { task_type: "text_embedding", dimensions: 1536, similarity: "dot_product", element_type: "float" } } } } }],
+    ],
+    method: "PUT",
+    path: "/_inference/text_embedding/gone",
+    body: emb,
+    status: (v) => (main(v) ? 400 : 200),
+    type: (v) => (main(v) ? "status_exception" : ""),
+    reason: (v) =>
+      main(v)
+        ? "Inference endpoint [gone] could not be created because the inference_id is being used in mappings with incompatible settings for indices: [docs-a, docs-b]. Please either use a different inference_id or update the index mappings to refer to a different inference_id."
+        : "",
+  },
   // GET / DELETE
   { name: "GET of a missing id", method: "GET", path: "/_inference/inference_to_get", status: 404, type: "resource_not_found_exception", reason: "Inference endpoint not found [inference_to_get]" },
   { name: "DELETE of a missing id", method: "DELETE", path: "/_inference/nope", status: 404, type: "resource_not_found_exception", reason: "Inference endpoint not found [nope]" },
@@ -196,6 +228,7 @@ const ROWS: readonly Row[] = [
   { name: "DELETE of a default endpoint without force", method: "DELETE", path: "/_inference/.elser-2-elasticsearch", status: 400, type: "status_exception", reason: "[.elser-2-elasticsearch] is a reserved inference endpoint. Use the force=true query parameter to delete the inference endpoint." },
   // _update
   { name: "update of a missing id", method: "PUT", path: "/_inference/text_embedding/nope/_update", body: { task_settings: { user: "u" } }, status: 404, type: "resource_not_found_exception", reason: "The inference endpoint [nope] does not exist and cannot be updated" },
+  { name: "update with an invalid id", method: "PUT", path: "/_inference/text_embedding/Bad-Id/_update", body: { task_settings: { user: "u" } }, status: 400, type: "action_request_validation_exception", reason: invalidId("Bad-Id") },
   { name: "update with an empty body", setup: [createE1], method: "PUT", path: "/_inference/text_embedding/e1/_update", body: {}, status: 400, type: "status_exception", reason: "Request body is empty" },
   { name: "update of a field that cannot be updated", setup: [createE1], method: "PUT", path: "/_inference/text_embedding/e1/_update", body: { service: "cohere", task_settings: { user: "u" } }, status: 400, type: "status_exception", reason: "Request contained fields which cannot be updated, remove these fields and try again [{service=cohere}]" },
   {

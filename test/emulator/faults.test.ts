@@ -98,6 +98,18 @@ describe("request log", () => {
     expect(em().requests.length).toBe(0);
   });
 
+  it("lists requests in arrival order even when an earlier one finishes later", async () => {
+    em().faults.latency({ ms: 80, count: 1, path: "/" });
+    const slow = raw(em(), "GET", "/");
+    await new Promise((r) => setTimeout(r, 20));
+    await raw(em(), "GET", "/_inference");
+    await slow;
+    const records = em().requests.list();
+    expect(records.map((r) => r.path)).toEqual(["/", "/_inference"]);
+    expect(records[0]!.seq).toBeLessThan(records[1]!.seq);
+    expect(records[0]!.durationMs).toBeGreaterThanOrEqual(70);
+  });
+
   it("counts the most requests in flight at once", async () => {
     em().faults.latency({ ms: 40 });
     await Promise.all(Array.from({ length: 5 }, () => raw(em(), "GET", "/")));

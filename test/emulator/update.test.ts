@@ -109,8 +109,83 @@ describe.each(RELEASED)("update at %s (released behavior)", (v) => {
     const r2 = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", {
       service_settings: { adaptive_allocations: { enabled: true, max_number_of_allocations: 4 } },
     });
-    if (v === "8.18.0" || v === "8.19.0" || v === "9.0.0") expect(r2.json.service_settings).not.toHaveProperty("adaptive_allocations");
+    // Before 9.1 adaptive_allocations is not an update key: without num_allocations the update cannot be parsed.
+    if (v === "8.18.0" || v === "8.19.0" || v === "9.0.0") expect(errorOf(r2).reason).toMatch(/^Failed to parse \[num_allocations\]/);
     else expect(r2.json.service_settings.adaptive_allocations).toEqual({ enabled: true, max_number_of_allocations: 4 });
+  });
+});
+
+const beforeAdaptive = (v: Version) => v === "8.18.0" || v === "8.19.0" || v === "9.0.0";
+const e5Body = { service: "elasticsearch", service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 } };
+
+describe.each(RELEASED)("in-cluster update at %s (released behavior)", (v) => {
+  it(
+    beforeAdaptive(v)
+      ? "refuses an update without an integer num_allocations, quoting the raw body"
+      : "takes an update without num_allocations (9.1+: the deployment update uses the merged settings)",
+    async () => {
+      const em = await setup(v, e5Body, "/_inference/text_embedding/e5");
+      // The raw body as sent, spacing included: the server quotes the request content, not a re-serialization.
+      const rawBody = '{"task_settings": {}, "service_settings": {"num_threads": 4}}';
+      const res = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", rawBody);
+      if (beforeAdaptive(v)) {
+        expect(errorOf(res)).toEqual({
+          status: 400,
+          type: "status_exception",
+          reason: `Failed to parse [num_allocations] of update request [${rawBody}]`,
+        });
+        const onlyTask = '{"task_type":"text_embedding","task_settings":{"x":1}}';
+        expect(errorOf(await raw(em, "PUT", "/_inference/e5/_update", onlyTask)).reason).toBe(
+          `Failed to parse [num_allocations] of update request [${onlyTask}]`,
+        );
+      } else {
+        expect(res.status).toBe(200);
+        expect(res.json.service_settings).toEqual({ num_allocations: 1, num_threads: 1, model_id: ".multilingual-e5-small", deployment_id: "e5" });
+      }
+    },
+  );
+
+  it(
+    beforeAdaptive(v)
+      ? "answers a non-integer num_allocations with the server's ClassCastException (500)"
+      : "validates num_allocations",
+    async () => {
+      const em = await setup(v, e5Body, "/_inference/text_embedding/e5");
+      const res = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", { service_settings: { num_allocations: "2" } });
+      if (beforeAdaptive(v))
+        expect(errorOf(res)).toEqual({
+          status: 500,
+          type: "class_cast_exception",
+          reason:
+            "class java.lang.String cannot be cast to class java.lang.Integer (java.lang.String and java.lang.Integer are in module java.base of loader 'bootstrap')",
+        });
+      else expect(errorOf(res).type).toBe("validation_exception");
+      expect((await raw(em, "GET", "/_inference/e5")).json.endpoints[0].service_settings.num_allocations).toBe(1);
+    },
+  );
+});
+
+describe.each(VERSIONS)("in-cluster update at %s (all versions)", (v) => {
+  it("refuses (409) to update a deployment another endpoint created", async () => {
+    const em = await setup(v, e5Body, "/_inference/text_embedding/e5");
+    expect((await raw(em, "PUT", "/_inference/text_embedding/e6", { service: "elasticsearch", service_settings: { deployment_id: "e5" } })).status).toBe(200);
+    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e6/_update", { service_settings: { num_allocations: 3 } }))).toEqual({
+      status: 409,
+      type: "status_exception",
+      reason:
+        "Cannot update inference endpoint [e6] for model deployment [e5] as it was created by another inference endpoint. The model can only be updated using inference endpoint id [e5].",
+    });
+  });
+
+  it("refuses (409) to update a deployment made through the trained models API", async () => {
+    const em = await setup(v, { service: "elasticsearch", service_settings: { deployment_id: "my-deployment" } }, "/_inference/text_embedding/e7");
+    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e7/_update", { service_settings: { num_allocations: 3 } }))).toEqual({
+      status: 409,
+      type: "status_exception",
+      reason:
+        "Cannot update inference endpoint [e7] using model deployment [my-deployment]. The model deployment must be updated through the trained models API.",
+    });
+    expect((await raw(em, "GET", "/_inference/e7")).json.endpoints[0].service_settings.num_allocations).toBe(1);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `esinfer emulator`: runs the local emulator of the Elasticsearch inference management API until SIGINT or
- * SIGTERM. The first line printed is the URL it listens on. The API key is never printed.
+ * SIGTERM. The first line printed is the URL it listens on, alone, so scripts can read it. The API key is never
+ * printed.
  */
 import { resolve } from "node:path";
 import { compareVersions, MIN_SUPPORTED_VERSION, parseVersion } from "../../catalogue";
@@ -18,6 +19,14 @@ export interface EmulatorCommandOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * An `Io` that may carry an abort signal: `main(argv, io)` passes only parsed flags to the command, so a test that
+ * runs the CLI in-process hands its signal over with the io instead.
+ */
+export interface EmulatorIo extends Io {
+  readonly signal?: AbortSignal;
+}
+
 /** Environment variable read when `--api-key` is not given (keeps the key out of the process list). */
 export const API_KEY_ENV = "ESINFER_EMULATOR_API_KEY";
 
@@ -30,7 +39,8 @@ function parsePort(text: string | undefined): number {
 
 function parseLatency(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--latency-ms must be a whole number of milliseconds (got "${text}")`);
+  if (!/^\d+$/.test(text.trim()))
+    throw new UsageError(`--latency-ms must be a whole number of milliseconds (got "${text}")`);
   return Number(text);
 }
 
@@ -42,11 +52,13 @@ function checkVersion(text: string | undefined): string | undefined {
     throw new UsageError(`--es-version: ${(e as Error).message}`);
   }
   if (compareVersions(text, MIN_SUPPORTED_VERSION) < 0)
-    throw new UsageError(`--es-version: the emulator supports Elasticsearch ${MIN_SUPPORTED_VERSION} and later (got ${text})`);
+    throw new UsageError(
+      `--es-version: the emulator supports Elasticsearch ${MIN_SUPPORTED_VERSION} and later (got ${text})`,
+    );
   return text;
 }
 
-export async function run(io: Io, options: EmulatorCommandOptions): Promise<number> {
+export async function run(io: EmulatorIo, options: EmulatorCommandOptions): Promise<number> {
   const port = parsePort(options.port);
   const latencyMs = parseLatency(options.latencyMs);
   const esVersion = checkVersion(options.esVersion);
@@ -61,26 +73,31 @@ export async function run(io: Io, options: EmulatorCommandOptions): Promise<numb
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new UsageError(`port ${port} on ${host} is already in use (try --port 0)`);
-    if (code === "EADDRNOTAVAIL" || code === "EACCES") throw new UsageError(`cannot listen on ${host}:${port} (${code})`);
+    if (code === "EADDRNOTAVAIL" || code === "EACCES")
+      throw new UsageError(`cannot listen on ${host}:${port} (${code})`);
     throw e;
   }
   const behavior = emulator.behavior.main ? `${emulator.version}, main (2026)` : emulator.version;
-  io.stdout.write(`esinfer emulator listening on ${emulator.url} (Elasticsearch ${behavior} behavior)\n`);
+  io.stdout.write(`${emulator.url}\n`);
+  io.stdout.write(
+    `esinfer emulator of the Elasticsearch inference API (${behavior} behavior; a test double, not Elasticsearch); Ctrl-C stops it\n`,
+  );
   if (apiKey !== undefined) io.stdout.write("API key authentication on (Authorization: ApiKey <key>)\n");
   if (latencyMs) io.stdout.write(`latency: ${latencyMs} ms per request\n`);
   if (emulator.stateFile) io.stdout.write(`state: ${emulator.stateFile}\n`);
 
+  const signal = options.signal ?? io.signal;
   await new Promise<void>((done) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      options.signal?.removeEventListener("abort", stop);
+      signal?.removeEventListener("abort", stop);
       done();
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
-    if (options.signal?.aborted) stop();
-    else options.signal?.addEventListener("abort", stop);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener("abort", stop);
   });
   await emulator.stop();
   io.stdout.write("esinfer emulator stopped\n");
