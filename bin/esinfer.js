@@ -11,11 +11,21 @@ try {
   }
   throw error;
 }
+let settled = false;
+// Nothing left to wait for while the command has not finished is a bug: never let it pass as success.
+process.on("beforeExit", () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write("esinfer: internal error: the command stopped before it finished\n");
+  process.exitCode = 70;
+});
 cli.main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error) => {
+    settled = true;
     process.stderr.write(`esinfer: ${error && error.stack ? error.stack : error}\n`);
     process.exitCode = 1;
   },

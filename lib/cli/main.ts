@@ -136,8 +136,16 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
     .action(lazy(() => import("./commands/emulator")));
 
   program
+    .command("tf", { hidden: true })
+    .description("Hooks the synthesized Terraform resources run: reconcile, delete, prune (values from the environment).")
+    .argument("<hook>", "reconcile, delete or prune")
+    .action(lazy(() => import("./commands/tf")));
+
+  program
     .command("demo")
-    .description("Validate the quickstart's endpoint declarations and print them in canonical form.")
+    .description(
+      "Run the quickstart end to end: synthesize, plan, apply, change a setting in place (on the emulator unless ELASTICSEARCH_URL is set).",
+    )
     .action(lazy(() => import("./commands/demo")));
 
   return program;

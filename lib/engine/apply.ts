@@ -15,11 +15,12 @@ import {
 } from "../client";
 import { isSecretSetting, resolveServiceSettings, type CanonicalEndpoint, type SecretSource } from "../model";
 import { compareEndpoint } from "./compare";
-import type { Action, EndpointPlan, FieldChange, Plan } from "./plan-types";
+import { inScope, type Action, type EndpointPlan, type FieldChange, type Plan } from "./plan-types";
 import { describeReferences } from "./planner";
 import { mapLimit } from "./pool";
 import type { StateKeeper } from "./state-keeper";
 import type { OwnedEndpoint } from "./state/types";
+import { updateNeedsNumAllocations } from "./updatability";
 import { verifyEndpoint } from "./verify";
 
 /** Progress of an apply, one event per step of an endpoint. */
@@ -99,7 +100,8 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
   const planned = new Set(plan.endpoints.map((e) => e.inference_id));
   ctx.keeper.update((state) => {
     state.cluster_uuid = plan.cluster.cluster_uuid || state.cluster_uuid;
-    for (const id of Object.keys(state.endpoints)) if (!planned.has(id)) delete state.endpoints[id];
+    for (const id of Object.keys(state.endpoints))
+      if (!planned.has(id) && inScope(plan.scope, id)) delete state.endpoints[id];
     for (const e of plan.endpoints) {
       // Unchanged endpoints keep their verified fingerprints (an imported secret stays unverified) but record
       // the current declaration (a renamed secret reference, say).
@@ -199,7 +201,7 @@ async function carryOut(e: EndpointPlan, ctx: ApplyContext, options: CarryOutOpt
       await create(e, ctx, options);
       return;
     case "update": {
-      const stored = await client.updateEndpoint(e.task_type, id, updateBody(e, ctx));
+      const stored = await client.updateEndpoint(e.task_type, id, updateBody(e, ctx, options.version));
       const problem = notTaken(e, stored, options.version);
       if (problem) throw new Error(problem);
       keeper.update((s) => void (s.endpoints[id] = owned(e, "applied", new Date().toISOString())));
@@ -244,13 +246,16 @@ async function remove(client: ElasticsearchClient, id: string, force: boolean): 
 /**
  * The `_update` body for exactly the changed parts: changed task settings (merged by the server), changed
  * updatable service settings, and every secret whenever service settings are sent (Elasticsearch requires
- * `api_key` in any `_update` that carries service settings, elastic/elasticsearch#139651).
+ * `api_key` in any `_update` that carries service settings, elastic/elasticsearch#139651); in-cluster endpoints
+ * before 9.1 also repeat `num_allocations`.
  */
-function updateBody(e: EndpointPlan, ctx: ApplyContext): Record<string, unknown> {
+function updateBody(e: EndpointPlan, ctx: ApplyContext, version: string): Record<string, unknown> {
   const declared = e.declared!;
   const paths = e.changes.map((c) => c.path);
   const body: Record<string, unknown> = {};
   const serviceKeys = new Set(paths.filter((p) => p.startsWith("service_settings.")).map((p) => p.split(".")[1]!));
+  // Before 9.1 every in-cluster update must carry num_allocations, even one that changes task settings only.
+  if (updateNeedsNumAllocations(declared.service, version)) serviceKeys.add("num_allocations");
   if (serviceKeys.size > 0) {
     const resolved = resolveServiceSettings(declared, ctx.secrets, registerSecretValue);
     body.service_settings = Object.fromEntries(

@@ -8,42 +8,35 @@ import { SecretRefSchema } from "../catalogue";
 import { connectionFromEnv, type ConnectionOptions } from "../client";
 import { resolveSecret, type SecretSource } from "../model";
 
-export const ClusterConfigSchema = z
-  .strictObject({
-    url: z.string().url("must be a URL such as https://localhost:9200").optional(),
-    urls: z.array(z.string().url("must be a URL such as https://localhost:9200")).min(1).optional(),
-    cloud_id: z.string().min(1).optional(),
-    api_key: SecretRefSchema.optional(),
-    username: z.string().min(1).optional(),
-    password: SecretRefSchema.optional(),
-    bearer_token: SecretRefSchema.optional(),
-    ca_file: z.string().min(1).optional(),
-    ca_fingerprint: z.string().min(1).optional(),
-    insecure: z.boolean().optional(),
-    /** Per-request timeout of the client, in milliseconds. */
-    request_timeout_ms: z.number().int().positive().optional(),
-  })
-  .check((ctx) => {
-    const v = ctx.value;
-    const where = [v.url, v.urls, v.cloud_id].filter((x) => x !== undefined).length;
-    if (where > 1)
-      ctx.issues.push({ code: "custom", input: v, path: ["url"], message: "set only one of url, urls and cloud_id" });
-    const auth = [v.api_key, v.password ?? v.username, v.bearer_token].filter((x) => x !== undefined).length;
-    if (auth > 1)
-      ctx.issues.push({
-        code: "custom",
-        input: v,
-        path: ["api_key"],
-        message: "set only one of api_key, username/password and bearer_token",
-      });
-    if ((v.username === undefined) !== (v.password === undefined))
-      ctx.issues.push({
-        code: "custom",
-        input: v,
-        path: [v.username === undefined ? "username" : "password"],
-        message: "username and password go together",
-      });
-  });
+export const ClusterConfigSchema = z.strictObject({
+  url: z.string().url("must be a URL such as https://localhost:9200").optional(),
+  urls: z.array(z.string().url("must be a URL such as https://localhost:9200")).min(1).optional(),
+  cloud_id: z.string().min(1).optional(),
+  api_key: SecretRefSchema.optional(),
+  username: z.string().min(1).optional(),
+  password: SecretRefSchema.optional(),
+  bearer_token: SecretRefSchema.optional(),
+  ca_file: z.string().min(1).optional(),
+  ca_fingerprint: z.string().min(1).optional(),
+  insecure: z.boolean().optional(),
+  /** Per-request timeout of the client, in milliseconds. */
+  request_timeout_ms: z.number().int().positive().optional(),
+});
+
+/**
+ * Rules across the cluster's fields, as `[field, message]` pairs. Checked on the raw object, apart from the
+ * schema, so they are reported together with any other problem of the cluster.
+ */
+export function clusterConfigConflicts(raw: Readonly<Record<string, unknown>>): [string, string][] {
+  const problems: [string, string][] = [];
+  const set = (key: string) => raw[key] !== undefined;
+  if (["url", "urls", "cloud_id"].filter(set).length > 1) problems.push(["url", "set only one of url, urls and cloud_id"]);
+  const auth = [set("api_key"), set("password") || set("username"), set("bearer_token")].filter(Boolean).length;
+  if (auth > 1) problems.push(["api_key", "set only one of api_key, username/password and bearer_token"]);
+  if (set("username") !== set("password"))
+    problems.push([set("username") ? "password" : "username", "username and password go together"]);
+  return problems;
+}
 
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 

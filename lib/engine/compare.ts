@@ -19,7 +19,7 @@ import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
 import type { OwnedEndpoint } from "./state/types";
 import type { DeclaredEndpoint } from "./stack";
-import { replaceReason, type ChangeKind } from "./updatability";
+import { replaceReason, updateBlocker, type ChangeKind } from "./updatability";
 
 /** Keys some servers return that no request can set. */
 const ALWAYS_READ_ONLY = new Set(["dimensions_set_by_user"]);
@@ -124,6 +124,9 @@ export function compareEndpoint(
       (isDeepStrictEqual(have, DEFAULT_CHUNKING) || isDeepStrictEqual(have, LEGACY_DEFAULT_CHUNKING));
     if (!acceptsAnyDefault) diffValue("chunking_settings", have, want, add);
   }
+  const blocked = updateBlocker(canonical, version);
+  if (blocked)
+    return { changes: changes.map((c) => (c.forcesReplace ? c : { ...c, forcesReplace: blocked })), warnings };
   return { changes, warnings };
 }
 

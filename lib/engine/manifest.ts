@@ -16,7 +16,12 @@ import {
   type ValidationIssue,
 } from "../model";
 import { snakeCase } from "../model/schema-walk";
-import { CLUSTER_SECRET_KEYS, ClusterConfigSchema, type ClusterConfig } from "./cluster-config";
+import {
+  CLUSTER_SECRET_KEYS,
+  ClusterConfigSchema,
+  clusterConfigConflicts,
+  type ClusterConfig,
+} from "./cluster-config";
 import { STACK_NAME_PATTERN, type StateConfig, type Stack } from "./stack";
 
 const TOP_KEYS = ["stack", "cluster", "endpoints", "absent", "state"];
@@ -142,6 +147,10 @@ function parseCluster(raw: unknown, issues: ValidationIssue[]): ClusterConfig | 
         ),
       );
     }
+  }
+  for (const [key, message] of clusterConfigConflicts(fields)) {
+    ok = false;
+    issues.push(issue("cluster", `cluster.${key}`, message));
   }
   const parsed = ClusterConfigSchema.safeParse(raw);
   if (!parsed.success) {

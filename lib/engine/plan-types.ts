@@ -68,6 +68,25 @@ export interface Plan {
   readonly warnings: readonly string[];
   /** What the plan was made against, for refusing a stale saved plan. */
   readonly basis: PlanBasis;
+  /** Present when the plan covers part of the stack only. */
+  readonly scope?: PlanScope;
+}
+
+/**
+ * Which endpoints a plan covers, when not the whole stack (the Terraform hooks reconcile one endpoint at a time).
+ * Endpoints outside the scope are neither planned nor forgotten from the state.
+ */
+export interface PlanScope {
+  /** Only these inference ids. */
+  readonly only?: readonly string[];
+  /** Never these inference ids (declared elsewhere in the stack). */
+  readonly except?: readonly string[];
+}
+
+/** Whether an inference id is within a plan's scope (every id when there is none). */
+export function inScope(scope: PlanScope | undefined, id: string): boolean {
+  if (!scope) return true;
+  return (!scope.only || scope.only.includes(id)) && !(scope.except ?? []).includes(id);
 }
 
 export interface PlanBasis {

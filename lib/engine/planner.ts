@@ -14,7 +14,9 @@ import {
   type EndpointPlan,
   type FieldChange,
   type Plan,
+  type PlanScope,
   type References,
+  inScope,
 } from "./plan-types";
 import type { DeclaredEndpoint } from "./stack";
 import type { StackState } from "./state/types";
@@ -36,6 +38,8 @@ export interface PlanInput {
   readonly secrets: ReadonlyMap<string, SecretCheck>;
   readonly esinferVersion: string;
   readonly now?: Date;
+  /** Plan only part of the stack (see `PlanScope`). */
+  readonly scope?: PlanScope;
 }
 
 export interface PlanResult {
@@ -45,7 +49,7 @@ export interface PlanResult {
 }
 
 export function computePlan(input: PlanInput): PlanResult {
-  const { live, state } = input;
+  const { live, state, scope } = input;
   const version = live.info.version;
   const errors: ValidationIssue[] = [];
   const warnings: string[] = [];
@@ -54,7 +58,10 @@ export function computePlan(input: PlanInput): PlanResult {
 
   const tooOld = unsupportedVersionReason(live.info);
   if (tooOld) errors.push({ endpoint: "cluster", path: "", message: tooOld });
-  if (state.cluster_uuid && live.info.clusterUuid && state.cluster_uuid !== live.info.clusterUuid)
+  // A state that owns nothing any more may move to another cluster (a stack re-pointed by Terraform deletes all
+  // its endpoints from the old cluster before creating any in the new one).
+  const owns = Object.keys(state.endpoints).length > 0;
+  if (owns && state.cluster_uuid && live.info.clusterUuid && state.cluster_uuid !== live.info.clusterUuid)
     errors.push({
       endpoint: "cluster",
       path: "",
@@ -63,6 +70,7 @@ export function computePlan(input: PlanInput): PlanResult {
 
   for (const d of input.declared) {
     const id = d.canonical.inference_id;
+    if (!inScope(scope, id)) continue;
     const current = live.endpoints.get(id);
     const owned = state.endpoints[id];
     const secrets = input.secrets.get(id) ?? { fingerprints: {}, unresolved: {} };
@@ -142,7 +150,7 @@ export function computePlan(input: PlanInput): PlanResult {
   }
 
   for (const [id, owned] of Object.entries(state.endpoints)) {
-    if (declaredIds.has(id) || input.absent.includes(id)) continue;
+    if (declaredIds.has(id) || input.absent.includes(id) || !inScope(scope, id)) continue;
     const current = live.endpoints.get(id);
     if (current) plans.push(deletion(current, "removed from the declarations"));
     else
@@ -151,6 +159,7 @@ export function computePlan(input: PlanInput): PlanResult {
       );
   }
   for (const id of input.absent) {
+    if (!inScope(scope, id)) continue;
     const current = live.endpoints.get(id);
     if (current && !isPreconfiguredId(id)) plans.push(deletion(current, "declared absent"));
   }
@@ -158,7 +167,7 @@ export function computePlan(input: PlanInput): PlanResult {
   const unmanaged = [...live.endpoints.keys()].filter(
     (id) => !declaredIds.has(id) && !state.endpoints[id] && !input.absent.includes(id) && !isPreconfiguredId(id),
   );
-  if (unmanaged.length > 0)
+  if (unmanaged.length > 0 && !scope)
     warnings.push(
       `${unmanaged.length} endpoint${unmanaged.length === 1 ? "" : "s"} in the cluster ${unmanaged.length === 1 ? "is" : "are"} not managed by this stack and left alone: ${preview(unmanaged)}`,
     );
@@ -187,6 +196,7 @@ export function computePlan(input: PlanInput): PlanResult {
         state_lineage: state.lineage,
         state_serial: state.serial,
       },
+      ...(scope ? { scope } : {}),
     },
     errors,
   };

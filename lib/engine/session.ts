@@ -9,7 +9,7 @@ import { canonicalJson, validateRequest, type ValidationIssue } from "../model";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply";
 import { connectionFor, describeCluster } from "./cluster-config";
 import { checkSecrets, readLiveState, readReferences } from "./live";
-import { hasChanges, type Plan } from "./plan-types";
+import { hasChanges, inScope, type Plan, type PlanScope } from "./plan-types";
 import { computePlan, liveDigest, withReferences, type LiveState } from "./planner";
 import { declaredEndpoints, type Stack } from "./stack";
 import { StateKeeper } from "./state-keeper";
@@ -48,6 +48,8 @@ export class StalePlanError extends Error {
 export interface PlanOptions {
   /** Plan the deletion of everything the stack owns (`esinfer destroy`). */
   readonly destroy?: boolean;
+  /** Plan part of the stack only (the Terraform hooks work on one endpoint at a time). */
+  readonly scope?: PlanScope;
 }
 
 export class StackSession {
@@ -85,7 +87,9 @@ export class StackSession {
   }
 
   private async planAgainst(state: StackState, live: LiveState, options: PlanOptions): Promise<Plan> {
-    const declared = options.destroy ? [] : declaredEndpoints(this.stack);
+    const declared = options.destroy
+      ? []
+      : declaredEndpoints(this.stack).filter((d) => inScope(options.scope, d.canonical.inference_id));
     const versionIssues = declared.flatMap(
       (d) => validateRequest(d.endpoint, { esVersion: live.info.version, literalSecrets: "accept" }).issues,
     );
@@ -97,6 +101,7 @@ export class StackSession {
       state,
       secrets: checkSecrets(declared, state.salt, this.secretSource),
       esinferVersion: this.options.esinferVersion ?? "0.0.0",
+      ...(options.scope ? { scope: options.scope } : {}),
     });
     const problems = [...versionIssues, ...errors];
     if (problems.length > 0) throw new PlanError(problems);
@@ -122,6 +127,7 @@ export class StackSession {
       readonly plan?: Plan;
       readonly saved?: boolean;
       readonly destroy?: boolean;
+      readonly scope?: PlanScope;
       readonly lockTimeoutMs?: number;
       /** Called with the fresh plan when it has changes; return false to stop without applying. */
       readonly confirm?: (plan: Plan) => Promise<boolean>;
@@ -136,7 +142,12 @@ export class StackSession {
         this.assertFresh(options.plan, state, live);
         plan = options.plan;
       } else {
-        plan = options.plan ?? (await this.planAgainst(state, live, { destroy: options.destroy }));
+        plan =
+          options.plan ??
+          (await this.planAgainst(state, live, {
+            destroy: options.destroy,
+            ...(options.scope ? { scope: options.scope } : {}),
+          }));
       }
       if (!hasChanges(plan) && !stateNeedsRefresh(plan, state)) return { plan, result: { outcomes: [], failed: 0 } };
       if (hasChanges(plan) && options.confirm && !(await options.confirm(plan))) return { plan, declined: true };
@@ -225,7 +236,7 @@ export class StackSession {
 function stateNeedsRefresh(plan: Plan, state: StackState): boolean {
   if (plan.cluster.cluster_uuid && state.cluster_uuid !== plan.cluster.cluster_uuid) return true;
   const planned = new Set(plan.endpoints.map((e) => e.inference_id));
-  if (Object.keys(state.endpoints).some((id) => !planned.has(id))) return true;
+  if (Object.keys(state.endpoints).some((id) => !planned.has(id) && inScope(plan.scope, id))) return true;
   return plan.endpoints.some((e) => {
     const owned = state.endpoints[e.inference_id];
     return (

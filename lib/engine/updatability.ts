@@ -35,3 +35,34 @@ export function replaceReason(
   }
   return `${path} cannot change in place`;
 }
+
+/** Services whose endpoints run a model deployment inside the cluster. */
+const IN_CLUSTER_SERVICES: readonly string[] = ["elasticsearch", "elser"];
+
+/**
+ * Why no `_update` can reach this endpoint at all, or undefined when one can. For in-cluster endpoints the update
+ * goes through the model deployment: it must be the endpoint's own (else 409), and before 9.1 the request must
+ * carry an integer `num_allocations` (else 400 "Failed to parse [num_allocations]"), which an endpoint with
+ * adaptive allocations does not have.
+ */
+export function updateBlocker(
+  endpoint: {
+    readonly inference_id: string;
+    readonly service: string;
+    readonly service_settings: Readonly<Record<string, unknown>>;
+  },
+  version: string,
+): string | undefined {
+  if (!IN_CLUSTER_SERVICES.includes(endpoint.service)) return undefined;
+  const deployment = endpoint.service_settings.deployment_id;
+  if (typeof deployment === "string" && deployment !== endpoint.inference_id)
+    return `the endpoint uses deployment ${deployment}, which it did not create: _update answers 409`;
+  if (!isAtLeast(version, "9.1.0") && typeof endpoint.service_settings.num_allocations !== "number")
+    return `_update on Elasticsearch ${version} needs num_allocations, and this endpoint has adaptive allocations`;
+  return undefined;
+}
+
+/** Whether `_update` of this endpoint must repeat `num_allocations` (in-cluster, before 9.1). */
+export function updateNeedsNumAllocations(service: string, version: string): boolean {
+  return IN_CLUSTER_SERVICES.includes(service) && !isAtLeast(version, "9.1.0");
+}

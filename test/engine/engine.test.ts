@@ -107,6 +107,44 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     await rotated.close();
   });
 
+  test("in-cluster endpoints: _update as the version takes it, a replace when none can reach the endpoint", async () => {
+    const rerankModel = (extra: Record<string, unknown>, task: Record<string, unknown>) => ({
+      inference_id: "local-rerank",
+      task_type: "rerank",
+      service: "elasticsearch",
+      service_settings: { model_id: ".rerank-v1", num_threads: 1, ...extra },
+      task_settings: task,
+    });
+    const fixed = open([rerankModel({ num_allocations: 1 }, { return_documents: true })]);
+    await fixed.apply({});
+    emu.requests.clear();
+    const changed = open([rerankModel({ num_allocations: 1 }, { return_documents: false })]);
+    const plan = await changed.plan();
+    expect(plan.endpoints[0]!.action).toBe("update");
+    const { result } = await changed.apply({});
+    expect(result!.failed).toBe(0); // before 9.1 the body repeats num_allocations, which the server requires
+    expect(emu.requests.list({ method: "DELETE" })).toEqual([]);
+    expect(emu.endpoints()[0]!.task_settings).toEqual({ return_documents: false });
+    await fixed.close();
+    await changed.close();
+
+    emu.reset();
+    const adaptive = (task: Record<string, unknown>) =>
+      rerankModel({ adaptive_allocations: { enabled: true, min_number_of_allocations: 0, max_number_of_allocations: 2 } }, task);
+    const a1 = open([adaptive({ return_documents: true })]);
+    await a1.apply({});
+    const a2 = open([adaptive({ return_documents: false })]);
+    const adaptivePlan = await a2.plan();
+    const before91 = esVersion.startsWith("8.") || esVersion.startsWith("9.0");
+    expect(adaptivePlan.endpoints[0]!.action).toBe(before91 ? "replace" : "update");
+    if (before91)
+      expect(adaptivePlan.endpoints[0]!.reasons[0]).toContain("needs num_allocations, and this endpoint has adaptive allocations");
+    expect((await a2.apply({})).result!.failed).toBe(0);
+    expect(hasChanges(await a2.plan())).toBe(false);
+    await a1.close();
+    await a2.close();
+  });
+
   test("out-of-band changes are detected and undone", async () => {
     const s = open([rerank()]);
     await s.apply({});

@@ -190,8 +190,32 @@ test("clusters older than 8.18, and a state that belongs to another cluster, are
   expect(plan([openai()], [], stateOwning([]), { version: "8.17.3" }).errors).toEqual([
     expect.objectContaining({ endpoint: "cluster", message: "Elasticsearch 8.17.3 is older than 8.18.0, the oldest version esinfer manages" }),
   ]);
-  const state = { ...stateOwning([]), cluster_uuid: "another" };
+  const state = { ...stateOwning([openai()]), cluster_uuid: "another" };
   expect(plan([openai()], [], state).errors[0]!.message).toContain("the stack's state belongs to cluster another, but this cluster is uuid-1");
+  // A state that owns nothing any more may move to another cluster.
+  expect(plan([openai()], [], { ...stateOwning([]), cluster_uuid: "another" }).errors).toEqual([]);
+});
+
+test("a scoped plan covers only its endpoints: nothing else is planned, deleted or forgotten", () => {
+  const other = { ...minimalRequest("cohere", "rerank"), inference_id: "rr" } as Req;
+  const gone = { ...minimalRequest("cohere", "rerank"), inference_id: "gone" } as Req;
+  const emb = { ...openai(), task_settings: { user: "search" } };
+  const state = stateOwning([emb, other, gone], { emb: { "service_settings.api_key": FP }, rr: { "service_settings.api_key": FP } });
+  const live = [echo(emb, { task_settings: { user: "drifted" } }), echo(other), echo(gone)];
+  const d = stackOf([emb, other]);
+  const secrets = new Map(d.map((x) => [x.canonical.inference_id, { fingerprints: { "service_settings.api_key": FP }, unresolved: {} }]));
+  const scoped = (scope: { only?: string[]; except?: string[] }, absent: string[] = []) =>
+    computePlan({ stack: "s", declared: d, absent, live: liveState(live), state, secrets, esinferVersion: "t", scope }).plan;
+  // `only`: the Terraform reconcile hook of one endpoint.
+  const one = scoped({ only: ["emb"] });
+  expect(one.endpoints.map((e) => [e.inference_id, e.action])).toEqual([["emb", "update"]]);
+  expect(one.scope).toEqual({ only: ["emb"] });
+  expect(one.warnings).toEqual([]);
+  // `except`: the prune hook, which must not touch what the stack still declares elsewhere.
+  const prune = computePlan({ stack: "s", declared: [], absent: [], live: liveState(live), state, secrets: new Map(), esinferVersion: "t", scope: { except: ["emb", "rr"] } }).plan;
+  expect(prune.endpoints.map((e) => [e.inference_id, e.action])).toEqual([["gone", "delete"]]);
+  // Unscoped, the same inputs plan everything.
+  expect(scoped({}).endpoints.map((e) => e.action).sort()).toEqual(["delete", "no-op", "update"]);
 });
 
 test("unresolvable secrets are errors only where the apply would need them", () => {

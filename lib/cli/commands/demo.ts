@@ -1,16 +1,171 @@
-/** `esinfer demo`: validates the quickstart's endpoint declarations and prints them in canonical form. */
-import { join } from "node:path";
-import { canonicalize, validateRequests } from "../../model";
-import type { Io } from "../io";
-import { readJson } from "../json-input";
-import { run as validate } from "./validate";
+/**
+ * `esinfer demo` (`npm run demo`): the quickstart end to end. Without a configured cluster it starts the emulator;
+ * with `ELASTICSEARCH_URL` (and credentials) it uses that cluster. Then: synthesize the quickstart app, plan,
+ * apply, plan again (no changes), change one task setting and apply it in place, and show where each endpoint
+ * stands.
+ */
+import { readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { StackSession, type Plan, type Stack } from "../../engine";
+import { renderHuman } from "../../engine/render";
+import { startEmulator, type Emulator } from "../../emulator";
+import { colors, UsageError, type Io } from "../io";
+import { reportError } from "../problems";
+import { createProgress } from "../progress";
+import { loadSynthesizedStack } from "../synthesized";
+import { VERSION } from "../version";
+
+/** The esinfer package (its cdktf.json runs the quickstart). */
+const PACKAGE_ROOT = resolve(__dirname, "..", "..", "..");
+const PROVIDER_KEYS = ["OPENAI_API_KEY", "COHERE_API_KEY"] as const;
+const CHANGED_ENDPOINT = "quickstart-cohere-rerank";
 
 export async function run(io: Io): Promise<number> {
-  const file = join(__dirname, "..", "..", "..", "examples", "quickstart", "endpoints.json");
-  const code = await validate(io, {}, file);
-  if (code !== 0) return code;
-  const { value } = await readJson(io, file);
-  const { endpoints } = validateRequests(value as unknown[]);
-  for (const endpoint of endpoints) io.stdout.write(`${JSON.stringify(canonicalize(endpoint), null, 2)}\n`);
-  return 0;
+  const c = colors(io);
+  const say = (text = "") => io.stdout.write(`${text}\n`);
+  const step = (n: number, text: string) => say(`\n${c.bold(c.cyan(`${n}. ${text}`))}`);
+  const env: Record<string, string | undefined> = { ...io.env };
+  let emulator: Emulator | undefined;
+  let session: StackSession | undefined;
+  try {
+    if (env.ELASTICSEARCH_URL || env.ELASTICSEARCH_ENDPOINTS || env.ELASTICSEARCH_CLOUD_ID) {
+      const missing = PROVIDER_KEYS.filter((k) => !env[k]);
+      if (missing.length > 0)
+        throw new UsageError(
+          `against a real cluster the quickstart's endpoints need their provider keys: set ${missing.join(" and ")}`,
+        );
+      step(1, `Cluster: ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_ENDPOINTS ?? "Elastic Cloud"} (from the environment)`);
+    } else {
+      emulator = await startEmulator();
+      env.ELASTICSEARCH_URL = emulator.url;
+      // The emulator calls no provider: placeholder keys, still resolved and fingerprinted, never printed.
+      for (const key of PROVIDER_KEYS) env[key] ??= `demo-${key.toLowerCase()}`;
+      step(1, `Cluster: none configured, so the esinfer emulator at ${emulator.url}`);
+      say(
+        `   It behaves like Elasticsearch ${emulator.version}'s inference API. Set ELASTICSEARCH_URL (and ELASTICSEARCH_API_KEY,\n` +
+          "   OPENAI_API_KEY, COHERE_API_KEY) to run this demo against your own cluster.",
+      );
+    }
+    const demoIo: Io = { ...io, env, cwd: PACKAGE_ROOT };
+
+    step(2, "Synthesize the quickstart (examples/quickstart, CDK for Terraform)");
+    let stack = await loadSynthesizedStack(demoIo, { synth: true });
+    say(`   ${describeSynthesis(stack)}`);
+    session = open(stack, env, io);
+
+    step(3, "Plan");
+    io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+
+    step(4, "Apply");
+    await apply(session, io);
+
+    step(5, "Plan again: the cluster matches the declarations");
+    io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+
+    step(6, `Change one task setting: ${CHANGED_ENDPOINT} top_n 10 -> 5 (context rerankTopN=5), synthesize, plan, apply`);
+    await session.close();
+    stack = await loadSynthesizedStack(demoIo, { synth: true, context: { rerankTopN: 5 } });
+    session = open(stack, env, io);
+    io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+    emulator?.requests.clear();
+    await apply(session, io);
+    if (emulator) {
+      // The endpoint writes only (the stack's state document is written too).
+      const writes = emulator.requests
+        .list()
+        .filter((r) => (r.method === "PUT" || r.method === "DELETE") && r.path.startsWith("/_inference/"));
+      const deleted = writes.some((r) => r.method === "DELETE");
+      say(
+        `   Sent to the cluster: ${writes.map((r) => `${r.method} ${r.path}`).join(", ")}${deleted ? "" : " (no DELETE: updated in place)"}`,
+      );
+    }
+
+    step(7, "Where each endpoint stands");
+    await status(session, io);
+    say(
+      emulator
+        ? "\nThe emulator stops with the demo. Next: esinfer emulator --port 9200, then the same with esinfer plan / apply,\nor terraform (see the README)."
+        : `\nThe endpoints stay in your cluster; remove them with: esinfer destroy (in ${PACKAGE_ROOT})`,
+    );
+    return 0;
+  } catch (error) {
+    const code = reportError(io, error);
+    if (code === undefined) throw error;
+    return code;
+  } finally {
+    await session?.close();
+    await emulator?.stop();
+  }
 }
+
+function open(stack: Stack, env: Record<string, string | undefined>, io: Io): StackSession {
+  return new StackSession(stack, {
+    env,
+    esinferVersion: VERSION,
+    client: { warn: (line: string) => io.stderr.write(`Warning: ${line}\n`) },
+    onNote: (note) => io.stderr.write(`Note: ${note}\n`),
+  });
+}
+
+async function apply(session: StackSession, io: Io): Promise<void> {
+  let plan: Plan | undefined;
+  let progress: ReturnType<typeof createProgress> | undefined;
+  const { result } = await session.apply({
+    confirm: async (fresh) => {
+      plan = fresh;
+      return true;
+    },
+    onEvent: (event) => {
+      progress ??= createProgress(io, { total: plan?.endpoints.filter((e) => e.action !== "no-op").length ?? 0 });
+      progress.onEvent(event);
+    },
+  });
+  progress?.finish();
+  const failed = result?.outcomes.filter((o) => o.status === "failed") ?? [];
+  if (failed.length > 0)
+    throw new UsageError(`the apply failed for ${failed.map((f) => `${f.inference_id} (${f.error})`).join("; ")}`);
+}
+
+/** One line per declared endpoint: in the cluster, in sync, and its main settings. */
+async function status(session: StackSession, io: Io): Promise<void> {
+  const [plan, live] = await Promise.all([session.plan(), session.client.listEndpoints()]);
+  const byId = new Map(live.map((e) => [e.inference_id, e]));
+  const rows = plan.endpoints.map((e) => {
+    const l = byId.get(e.inference_id);
+    const s = (l?.service_settings ?? {}) as Record<string, unknown>;
+    const settings = [
+      s.model_id !== undefined ? `model ${String(s.model_id)}` : "",
+      l?.task_settings && Object.keys(l.task_settings).length > 0 ? `task ${JSON.stringify(l.task_settings)}` : "",
+      l?.chunking_settings ? `chunking ${JSON.stringify(l.chunking_settings)}` : "",
+    ].filter(Boolean);
+    return [
+      e.inference_id,
+      `${e.service} ${e.task_type}`,
+      l ? "in the cluster" : "missing",
+      e.action === "no-op" ? "in sync" : `${e.action} pending`,
+      settings.join(", "),
+    ];
+  });
+  const header = ["endpoint", "service / task type", "where", "state", "settings"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `   ${cells.map((cell, i) => (i < cells.length - 1 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`;
+  io.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
+}
+
+function describeSynthesis(stack: Stack): string {
+  const file = join(PACKAGE_ROOT, "cdktf.out", "stacks", stack.name, "cdk.tf.json");
+  let resources = 0;
+  try {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
+    resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  } catch {
+    // The count is decoration; the stack itself was read already.
+  }
+  return `Stack ${stack.name}: ${stack.endpoints.length} endpoints, ${resources} Terraform resources in ${relative(process.cwd(), file) || file}`;
+}
+
+const indent = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => (l ? `   ${l}` : l))
+    .join("\n");

@@ -1,0 +1,30 @@
+/**
+ * Which CDK for Terraform runtime a construct tree uses: cdktf 0.21, or its community fork CDK Terrain (`cdktn`
+ * 0.24), a drop-in replacement with the same classes. esinfer's resources are created with the runtime of the app
+ * they are added to, loaded only then (so `import "esinfer"` for the engine alone never loads cdktf).
+ */
+import type { IConstruct } from "constructs";
+
+/** The part of cdktf's (and cdktn's) API the constructs use. Types come from cdktf; cdktn has the same shape. */
+export type CdkRuntime = typeof import("cdktf");
+
+function tryRequire(name: string): CdkRuntime | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as CdkRuntime;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
+    throw error;
+  }
+}
+
+/** The runtime whose `App` is the root of `scope`: cdktn when the app is a cdktn App, else cdktf. */
+export function cdkFor(scope: IConstruct): CdkRuntime {
+  const root = scope.node.root;
+  const cdktn = tryRequire("cdktn");
+  if (cdktn && root instanceof cdktn.App) return cdktn;
+  const cdktf = tryRequire("cdktf");
+  if (cdktf) return cdktf;
+  if (cdktn) return cdktn;
+  throw new Error("esinfer's constructs need cdktf (0.21) or cdktn (0.24): npm install cdktf");
+}

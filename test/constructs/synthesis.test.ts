@@ -1,0 +1,301 @@
+/**
+ * What the constructs synthesize: per endpoint an identity and a settings resource, per cluster an anchor and a
+ * stack resource; hooks run `node <esinfer> tf <hook>` with every value from `self`; user strings escaped for
+ * Terraform; secret values nowhere; the same stack with null_resource; written so `esinfer` reads it back.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Construct } from "constructs";
+import {
+  ElasticsearchCluster,
+  InferenceEndpoint,
+  canonicalJson,
+  canonicalize,
+  requestToDeclaration,
+  secret,
+  validateRequest,
+  type InferenceEndpointProps,
+} from "../../lib";
+import { readSynthesizedStacks } from "../../lib/constructs/read-synthesized";
+import { parseManifest } from "../../lib/engine";
+import { ALL_PAIRS, minimalRequest } from "../helpers/minimal";
+import { esinferResources, synthStack } from "../helpers/synth";
+import { tempDir } from "../helpers/stack";
+
+const CANARY = "sk-CANARY-construct-4f2a-never-synthesized";
+
+function quickstart(stack: Construct, extra: Partial<ConstructorParameters<typeof ElasticsearchCluster>[2]> = {}) {
+  const cluster = new ElasticsearchCluster(stack, "cluster", {
+    url: "https://search.example.com:9200",
+    auth: { apiKey: secret.env("ES_API_KEY") },
+    ...extra,
+  });
+  const embeddings = new InferenceEndpoint(stack, "embeddings", {
+    cluster,
+    inferenceId: "emb",
+    service: "openai",
+    taskType: "text_embedding",
+    serviceSettings: { modelId: "text-embedding-3-small", apiKey: secret.env("OPENAI_API_KEY"), dimensions: 256 },
+    taskSettings: { user: "search" },
+    chunkingSettings: { strategy: "word", maxChunkSize: 120, overlap: 40 },
+  });
+  const rerank = new InferenceEndpoint(stack, "rerank", {
+    cluster,
+    inferenceId: "rerank",
+    service: "cohere",
+    taskType: "rerank",
+    serviceSettings: { modelId: "rerank-v3.5", apiKey: secret.env("COHERE_API_KEY") },
+    taskSettings: { topN: 5 },
+    allowInUse: true,
+    timeout: "90s",
+  });
+  return { cluster, embeddings, rerank };
+}
+
+describe("terraform_data (the default)", () => {
+  const out = synthStack((stack) => quickstart(stack));
+  const resources = esinferResources(out.json);
+  const byKind = (kind: string) => resources.filter((r) => r.kind === kind);
+
+  test("one anchor and one stack resource per cluster, an identity and a settings resource per endpoint", () => {
+    expect(resources.map((r) => r.kind).sort()).toEqual([
+      "cluster",
+      "endpoint",
+      "endpoint",
+      "identity",
+      "identity",
+      "stack",
+    ]);
+    expect(Object.keys(out.json.resource!)).toEqual(["terraform_data"]);
+    expect(out.json.provider).toBeUndefined(); // nothing to download
+  });
+
+  test("identity: a change of cluster, id, task type or service replaces it and runs its delete hook", () => {
+    const [anchor] = byKind("cluster");
+    expect(anchor!.body.triggers_replace).toEqual({
+      esinfer: "cluster",
+      stack: "search",
+      cluster: "url:https://search.example.com:9200",
+    });
+    const identity = byKind("identity").find((r) => r.values.inference_id === "emb")!;
+    expect(identity.body.triggers_replace).toEqual({
+      esinfer: "identity",
+      stack: "search",
+      cluster_anchor: `\${terraform_data.${anchor!.address}.id}`,
+      inference_id: "emb",
+      task_type: "text_embedding",
+      service: "openai",
+    });
+    expect(identity.body.provisioner).toEqual([
+      {
+        "local-exec": {
+          when: "destroy",
+          command: "delete",
+          interpreter: ["node", expect.stringMatching(/bin\/esinfer\.js$/), "tf"],
+          environment: {
+            ESINFER_STACK: "${self.triggers_replace.stack}",
+            ESINFER_INFERENCE_ID: "${self.triggers_replace.inference_id}",
+            ESINFER_CLUSTER: "${self.input.connection}",
+            ESINFER_STATE: "${self.input.state}",
+            ESINFER_PROJECT_DIR: "${self.input.project_dir}",
+            ESINFER_TF_ALLOW_IN_USE: "${self.input.allow_in_use}",
+          },
+        },
+      },
+    ]);
+  });
+
+  test("settings: the canonical declaration is its trigger; its create hook reconciles; its destroy does nothing", () => {
+    const settings = byKind("endpoint").find((r) => r.values.declaration?.includes('"inference_id":"emb"'))!;
+    const identity = byKind("identity").find((r) => r.values.inference_id === "emb")!;
+    const expected = validateRequest({
+      inference_id: "emb",
+      task_type: "text_embedding",
+      service: "openai",
+      service_settings: { model_id: "text-embedding-3-small", api_key: { env: "OPENAI_API_KEY" }, dimensions: 256 },
+      task_settings: { user: "search" },
+      chunking_settings: { strategy: "word", max_chunk_size: 120, overlap: 40 },
+    }).endpoint!;
+    expect(settings.body.triggers_replace).toEqual({
+      esinfer: "endpoint",
+      stack: "search",
+      identity: `\${terraform_data.${identity.address}.id}`,
+      declaration: canonicalJson(canonicalize(expected)),
+    });
+    expect(settings.body.provisioner).toHaveLength(1);
+    const hook = settings.body.provisioner![0]!["local-exec"];
+    expect(hook.when).toBeUndefined();
+    expect(hook.command).toBe("reconcile");
+    expect(hook.environment).toMatchObject({
+      ESINFER_DECLARATION: "${self.triggers_replace.declaration}",
+      ESINFER_TIMEOUT: "${self.input.timeout}",
+    });
+  });
+
+  test("the stack resource lists the declared and the absent endpoints; its create hook prunes", () => {
+    const [stackResource] = byKind("stack");
+    expect(stackResource!.body.triggers_replace).toMatchObject({
+      endpoints: '["emb","rerank"]',
+      absent: "[]",
+    });
+    expect(stackResource!.body.provisioner!.map((p) => p["local-exec"].command)).toEqual(["prune"]);
+  });
+
+  test("mutable values are inputs (updated in place): connection, state, paths, allow_in_use, timeout", () => {
+    const rerankSettings = byKind("endpoint").find((r) => r.values.declaration?.includes('"inference_id":"rerank"'))!;
+    expect(rerankSettings.body.input).toEqual({
+      connection: canonicalJson({ url: "https://search.example.com:9200", api_key: { env: "ES_API_KEY" } }),
+      state: '{"backend":"file"}',
+      project_dir: "../../..",
+      allow_in_use: "true",
+      timeout: "90s",
+    });
+    const embSettings = byKind("endpoint").find((r) => r.values.declaration?.includes('"inference_id":"emb"'))!;
+    expect(embSettings.body.input).toMatchObject({ allow_in_use: "false", timeout: "" });
+  });
+
+  test("hooks run esinfer directly (no shell), the project's own copy, found from the stack directory", () => {
+    for (const r of resources)
+      for (const p of r.body.provisioner ?? []) {
+        const [node, bin, tf] = p["local-exec"].interpreter!;
+        expect([node, tf]).toEqual(["node", "tf"]);
+        const stackDir = join(out.outdir, "stacks", "search");
+        expect(resolve(stackDir, bin!)).toBe(resolve(__dirname, "..", "..", "bin", "esinfer.js"));
+        // Every value reaches the hook as an environment variable read from `self`.
+        for (const value of Object.values(p["local-exec"].environment ?? {}))
+          expect(value).toMatch(/^\$\{self\.(triggers_replace|input)\.[a-z_]+\}$/);
+        expect(p["local-exec"].command).toMatch(/^(reconcile|delete|prune)$/);
+      }
+  });
+
+  test("never create_before_destroy", () => {
+    expect(out.text).not.toContain("create_before_destroy");
+  });
+});
+
+test("user strings with ${ and %{ are escaped for Terraform, and read back as written", () => {
+  const template = '{"model": "m", "input": ${input}, "note": "%{if x}literal$${kept}"}';
+  const out = synthStack((stack) => {
+    const cluster = new ElasticsearchCluster(stack, "cluster", { url: "http://localhost:9200" });
+    new InferenceEndpoint(stack, "custom", {
+      cluster,
+      inferenceId: "custom-embed",
+      service: "custom",
+      taskType: "text_embedding",
+      serviceSettings: {
+        secretParameters: { api_key: secret.env("CUSTOM_KEY") },
+        request: template,
+        response: { jsonParser: { text_embeddings: "$.data[*].embedding[*]" } },
+      },
+    });
+  });
+  const settings = esinferResources(out.json).find((r) => r.kind === "endpoint")!;
+  expect(settings.body.triggers_replace!.declaration).toContain(
+    '\\"input\\": $${input}, \\"note\\": \\"%%{if x}literal$$${kept}\\"',
+  );
+  // No unescaped interpolation anywhere in our values (Terraform would evaluate it).
+  const values = esinferResources(out.json).flatMap((r) => Object.values({ ...r.body.triggers_replace, ...r.body.input }));
+  for (const v of values) expect(v.replace(/\$\$\{|%%\{|\$\{terraform_data\.[A-Za-z0-9_-]+\.id\}/g, "")).not.toMatch(/\$\{|%\{/);
+  const [read] = readSynthesizedStacks(out.outdir);
+  expect((read!.manifest.endpoints[0] as { service_settings: { request: string } }).service_settings.request).toBe(
+    template,
+  );
+});
+
+test("secret values are never synthesized: only references", () => {
+  const saved = { ...process.env };
+  Object.assign(process.env, { OPENAI_API_KEY: CANARY, COHERE_API_KEY: CANARY, ES_API_KEY: CANARY });
+  try {
+    const out = synthStack((stack) => quickstart(stack));
+    expect(out.text).not.toContain(CANARY);
+    expect(out.text).toContain('{\\"env\\":\\"OPENAI_API_KEY\\"}');
+  } finally {
+    process.env = saved;
+  }
+});
+
+test("null_resource: the same commands through hashicorp/null, mutable values kept from forcing replacement", () => {
+  const out = synthStack((stack) => quickstart(stack, { resourceType: "null_resource" }));
+  expect(out.json.resource!.terraform_data).toBeUndefined();
+  const resources = esinferResources(out.json, "null_resource");
+  expect(resources.map((r) => r.kind).sort()).toEqual(["cluster", "endpoint", "endpoint", "identity", "identity", "stack"]);
+  expect(out.json.provider).toEqual({ null: [{}] });
+  expect(out.json.terraform!.required_providers).toEqual({ null: { source: "hashicorp/null", version: "~> 3.2" } });
+  const reference = esinferResources(synthStack((stack) => quickstart(stack)).json);
+  for (const r of resources) {
+    expect(r.body.lifecycle).toEqual({
+      ignore_changes: [
+        'triggers["connection"]',
+        'triggers["state"]',
+        'triggers["project_dir"]',
+        'triggers["allow_in_use"]',
+        'triggers["timeout"]',
+      ],
+    });
+    // Same hooks, same variables; only where `self` keeps them differs.
+    const twin = reference.find((x) => x.kind === r.kind && x.values.inference_id === r.values.inference_id && x.values.declaration === r.values.declaration)!;
+    expect(r.body.provisioner?.map((p) => ({ ...p["local-exec"], environment: Object.keys(p["local-exec"].environment ?? {}) }))).toEqual(
+      twin.body.provisioner?.map((p) => ({ ...p["local-exec"], environment: Object.keys(p["local-exec"].environment ?? {}) })),
+    );
+    for (const p of r.body.provisioner ?? [])
+      for (const value of Object.values(p["local-exec"].environment ?? {})) expect(value).toMatch(/^\$\{self\.triggers\.[a-z_]+\}$/);
+  }
+  const [read] = readSynthesizedStacks(out.outdir);
+  expect(read!.manifest.endpoints).toHaveLength(2);
+});
+
+test("every service and task type synthesizes and reads back as its canonical declaration", () => {
+  const requests = ALL_PAIRS.map(([service, taskType]) => minimalRequest(service, taskType));
+  const out = synthStack((stack) => {
+    const cluster = new ElasticsearchCluster(stack, "cluster", { url: "http://localhost:9200" });
+    for (const request of requests)
+      new InferenceEndpoint(stack, String(request.inference_id), {
+        cluster,
+        ...requestToDeclaration(request as Parameters<typeof requestToDeclaration>[0]),
+      } as InferenceEndpointProps);
+  });
+  const [read] = readSynthesizedStacks(out.outdir);
+  const { stack, issues } = parseManifest(read!.manifest, { baseDir: read!.projectDir });
+  expect(issues).toEqual([]);
+  const canonical = (r: unknown) => canonicalJson(canonicalize(validateRequest(r).endpoint!));
+  expect(stack!.endpoints.map((e) => canonicalJson(canonicalize(e))).sort()).toEqual(requests.map(canonical).sort());
+  expect(read!.projectDir).toBe(out.projectDir);
+});
+
+test("declared-absent endpoints (tombstones) are listed on the stack resource and read back", () => {
+  const out = synthStack((stack) => {
+    const { cluster } = quickstart(stack);
+    cluster.declareAbsent("old-embeddings", "legacy-rerank");
+  });
+  const stackResource = esinferResources(out.json).find((r) => r.kind === "stack")!;
+  expect(stackResource.values.absent).toBe('["legacy-rerank","old-embeddings"]');
+  expect(readSynthesizedStacks(out.outdir)[0]!.manifest.absent).toEqual(["legacy-rerank", "old-embeddings"]);
+});
+
+test("a cluster without a URL takes its connection from the environment when esinfer runs", () => {
+  const out = synthStack((stack) => {
+    const cluster = new ElasticsearchCluster(stack, "cluster", { state: { backend: "cluster" } });
+    new InferenceEndpoint(stack, "elser", {
+      cluster,
+      inferenceId: "elser",
+      service: "elasticsearch",
+      taskType: "sparse_embedding",
+      serviceSettings: { modelId: ".elser_model_2", numThreads: 1, numAllocations: 1 },
+    });
+  });
+  const anchor = esinferResources(out.json).find((r) => r.kind === "cluster")!;
+  expect(anchor.body.triggers_replace!.cluster).toBe("environment");
+  expect(anchor.body.input!.connection).toBe("{}");
+  expect(anchor.body.input!.state).toBe('{"backend":"cluster"}');
+  expect(existsSync(join(out.outdir, "manifest.json"))).toBe(true);
+});
+
+test("CDK Terrain (cdktn) synthesizes exactly what cdktf does", () => {
+  const strip = (json: unknown): unknown =>
+    JSON.parse(JSON.stringify(json, (key, value) => (key === "//" ? undefined : value)));
+  const projectDir = tempDir("esinfer-runtime-");
+  const cdktf = synthStack((stack) => quickstart(stack), { runtime: "cdktf", projectDir });
+  const cdktn = synthStack((stack) => quickstart(stack), { runtime: "cdktn", projectDir });
+  expect(strip(cdktn.json)).toEqual(strip(cdktf.json));
+  expect(esinferResources(cdktn.json)).toHaveLength(6);
+});
