@@ -1,6 +1,7 @@
 /** Reading JSON documents from a file or stdin, with errors that say where the input is broken. */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { describeJsonError } from "../model/json-error";
 import { readStream, UsageError, type Io } from "./io";
 
 /** Exit code for input that cannot be read at all (missing file, not JSON). */
@@ -37,17 +38,4 @@ export async function readJson(io: Io, file: string): Promise<JsonDocument> {
       EXIT_UNREADABLE,
     );
   }
-}
-
-/** Node reports a character position; people look for a line and column. */
-function describeJsonError(text: string, error: Error): string {
-  if (text.trim() === "") return "it is empty";
-  const message = error.message.replace(/^JSON\.parse: /, "");
-  const m = /at position (\d+)/.exec(message);
-  if (!m) return message;
-  const position = Number(m[1]);
-  const before = text.slice(0, position);
-  const line = before.split("\n").length;
-  const column = position - before.lastIndexOf("\n");
-  return `${message.replace(/ in JSON at position \d+.*$/, "").replace(/ at position \d+.*$/, "")} at line ${line}, column ${column}`;
 }

@@ -1,8 +1,21 @@
-/** Printing errors the user can act on: validation issues, plan problems, refusals. */
+/** Printing errors the user can act on: validation issues, plan problems, refusals, state and lock troubles. */
 import { ValidationError, formatIssue } from "../model";
 import { ApplyRefusedError, PlanError, StalePlanError, StateConflictError, StateLockedError } from "../engine";
-import { ElasticsearchClientError } from "../client";
+import { ForceUnlockError, SecretInStateError, StateFormatError } from "../engine/state";
+import { ElasticsearchClientError, redact } from "../client";
 import { colors, type Io } from "./io";
+
+/** Errors whose message is the whole story: printed as one `Error:` line, exit 1. */
+const ONE_LINE = [
+  ApplyRefusedError,
+  StalePlanError,
+  StateLockedError,
+  StateConflictError,
+  StateFormatError,
+  SecretInStateError,
+  ForceUnlockError,
+  ElasticsearchClientError,
+];
 
 /** Prints a known error and returns its exit code; undefined for errors that are bugs (rethrow those). */
 export function reportError(io: Io, error: unknown): number | undefined {
@@ -11,21 +24,15 @@ export function reportError(io: Io, error: unknown): number | undefined {
     io.stderr.write(
       `${c.red("Error:")} ${error instanceof PlanError ? "the plan cannot be made" : error.message.split("\n")[0]}\n`,
     );
-    for (const issue of error.issues) io.stderr.write(`  ${c.red("✗")} ${formatIssue(issue)}\n`);
+    for (const issue of error.issues) io.stderr.write(`  ${c.red("✗")} ${redact(formatIssue(issue))}\n`);
     return 1;
   }
   if (
-    error instanceof ApplyRefusedError ||
-    error instanceof StalePlanError ||
-    error instanceof StateLockedError ||
-    error instanceof StateConflictError ||
-    error instanceof ElasticsearchClientError
+    ONE_LINE.some((type) => error instanceof type) ||
+    (error instanceof Error && error.name === "SecretResolutionError")
   ) {
-    io.stderr.write(`${c.red("Error:")} ${error.message}\n`);
-    return 1;
-  }
-  if (error instanceof Error && error.name === "SecretResolutionError") {
-    io.stderr.write(`${c.red("Error:")} ${error.message}\n`);
+    // redact: a server may quote back a value it was sent
+    io.stderr.write(`${c.red("Error:")} ${redact((error as Error).message)}\n`);
     return 1;
   }
   return undefined;

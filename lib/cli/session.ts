@@ -1,5 +1,6 @@
 /** Opening a stack session for a CLI command: stack source, environment, verbose logging, error reporting. */
-import { StackSession } from "../engine";
+import { StackSession, type Stack } from "../engine";
+import { parseTimeValue, redact } from "../client";
 import { VERSION } from "./version";
 import { reportError } from "./problems";
 import { UsageError, type Io } from "./io";
@@ -19,15 +20,7 @@ export async function openSession(
   let session: StackSession | undefined;
   try {
     const stack = await loadStack(io, options);
-    session = new StackSession(stack, {
-      env: io.env,
-      esinferVersion: VERSION,
-      ...(options.parallelism ? { parallelism: positiveInt("--parallelism", options.parallelism) } : {}),
-      client: {
-        ...(options.verbose ? { verbose: (line: string) => io.stderr.write(`${line}\n`) } : {}),
-        warn: (line: string) => io.stderr.write(`Warning: ${line}\n`),
-      },
-    });
+    session = openStackSession(io, stack, options);
     return await work(session);
   } catch (error) {
     const code = reportError(io, error);
@@ -36,6 +29,37 @@ export async function openSession(
   } finally {
     await session?.close();
   }
+}
+
+/**
+ * The session of a stack. What fails here is the stack's cluster configuration (no URL, a credential reference
+ * that does not resolve, a bad CA file): the user's to fix, so a message and exit 1, not a stack trace.
+ */
+function openStackSession(io: Io, stack: Stack, options: EngineCommandOptions): StackSession {
+  const parallelism = options.parallelism ? positiveInt("--parallelism", options.parallelism) : undefined;
+  try {
+    return new StackSession(stack, {
+      env: io.env,
+      esinferVersion: VERSION,
+      ...(parallelism ? { parallelism } : {}),
+      // Notes of the state store (a stale lock of a crashed run taken over) belong with the command's output.
+      onNote: (message) => io.stderr.write(`Note: ${message}\n`),
+      client: {
+        ...(options.verbose ? { verbose: (line: string) => io.stderr.write(`${line}\n`) } : {}),
+        warn: (line: string) => io.stderr.write(`Warning: ${line}\n`),
+      },
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot connect to the cluster of stack ${stack.name}: ${redact((error as Error).message)}`);
+  }
+}
+
+/** A duration option (`30s`, `2m`, `500ms`) in milliseconds. */
+export function durationMs(flag: string, text: string): number {
+  const ms = parseTimeValue(text);
+  if (ms === undefined) throw new UsageError(`${flag} ${text}: a duration such as 30s, 2m or 500ms`);
+  return ms;
 }
 
 export function positiveInt(flag: string, value: string): number {

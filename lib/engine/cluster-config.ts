@@ -4,9 +4,9 @@
  * variables apply (ELASTICSEARCH_URL / ELASTICSEARCH_ENDPOINTS, ELASTICSEARCH_API_KEY, ...).
  */
 import { z } from "zod";
-import { SecretRefSchema } from "../catalogue";
+import { SecretRefSchema, type SecretRef } from "../catalogue";
 import { connectionFromEnv, type ConnectionOptions } from "../client";
-import { resolveSecret, type SecretSource } from "../model";
+import { SecretResolutionError, resolveSecret, type SecretSource } from "../model";
 
 export const ClusterConfigSchema = z.strictObject({
   url: z.string().url("must be a URL such as https://localhost:9200").optional(),
@@ -57,12 +57,21 @@ export function connectionFor(
       );
     return { ...fromEnv, ...(cluster.request_timeout_ms ? { requestTimeoutMs: cluster.request_timeout_ms } : {}) };
   }
+  const credential = (key: string, ref: SecretRef) => {
+    try {
+      return resolveSecret(ref, source);
+    } catch (e) {
+      if (e instanceof SecretResolutionError)
+        throw new SecretResolutionError(`cluster.${key}: ${e.message.replace(/ \(it holds a secret.*\)$/, "")}`);
+      throw e;
+    }
+  };
   const auth = cluster.api_key
-    ? { apiKey: resolveSecret(cluster.api_key, source) }
+    ? { apiKey: credential("api_key", cluster.api_key) }
     : cluster.password && cluster.username
-      ? { username: cluster.username, password: resolveSecret(cluster.password, source) }
+      ? { username: cluster.username, password: credential("password", cluster.password) }
       : cluster.bearer_token
-        ? { bearerToken: resolveSecret(cluster.bearer_token, source) }
+        ? { bearerToken: credential("bearer_token", cluster.bearer_token) }
         : undefined;
   return {
     ...(nodes ? { nodes } : { cloudId: cluster.cloud_id! }),

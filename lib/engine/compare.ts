@@ -126,7 +126,7 @@ export function compareEndpoint(
   }
   const blocked = updateBlocker(canonical, version);
   if (blocked)
-    return { changes: changes.map((c) => (c.forcesReplace ? c : { ...c, forcesReplace: blocked })), warnings };
+    return { changes: changes.map((c) => (c.forces_replace ? c : { ...c, forces_replace: blocked })), warnings };
   return { changes, warnings };
 }
 
@@ -172,4 +172,4 @@ function normalizeChunking(raw: unknown): unknown {
 }
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
-const withReason = (reason: string | undefined) => (reason ? { forcesReplace: reason } : {});
+const withReason = (reason: string | undefined) => (reason ? { forces_replace: reason } : {});

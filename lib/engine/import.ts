@@ -36,6 +36,9 @@ export function importDeclaration(live: InferenceEndpoint): ImportedEndpoint {
   const folded = foldEnums(spec.serviceSettings, live.service_settings) as Record<string, unknown>;
   for (const [key, value] of Object.entries(folded)) {
     if (!(key in shape) || spec.readOnly.includes(key)) continue; // read-only or unknown to this esinfer
+    // The server names an in-cluster endpoint's own deployment after it; declaring that would be noise (and
+    // removing it later a change).
+    if (key === "deployment_id" && value === live.inference_id) continue;
     serviceSettings[key] = value;
   }
   // Secrets are never returned: declare the required ones as references (the first of an exactly-one group).

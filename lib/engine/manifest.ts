@@ -15,6 +15,7 @@ import {
   type EndpointDeclaration,
   type ValidationIssue,
 } from "../model";
+import { describeJsonError } from "../model/json-error";
 import { snakeCase } from "../model/schema-walk";
 import {
   CLUSTER_SECRET_KEYS,
@@ -187,7 +188,7 @@ export async function loadManifest(path: string): Promise<Stack> {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new ManifestReadError(`manifest ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new ManifestReadError(`manifest ${path} is not valid JSON: ${describeJsonError(text, e as Error)}`);
   }
   const { stack, issues } = parseManifest(value, { baseDir: dirname(file) });
   if (!stack) throw new ValidationError(issues, `Invalid manifest ${path}`);

@@ -20,7 +20,7 @@ export interface FieldChange {
   readonly after?: unknown;
   readonly sensitive: boolean;
   /** Why `_update` cannot apply this change at the cluster's version; present when it forces a replace. */
-  readonly forcesReplace?: string;
+  readonly forces_replace?: string;
 }
 
 /** Pipelines and indices that use an endpoint (from `DELETE ... ?dry_run=true`). */
@@ -95,6 +95,12 @@ export interface PlanBasis {
   /** State lineage and serial the plan read. */
   readonly state_lineage: string;
   readonly state_serial: number;
+  /**
+   * The salt of the secret fingerprints, only while the stack has no state yet (serial 0): the first apply of a
+   * saved plan adopts it, so the fingerprints it records stay comparable. (The state file holds it afterwards;
+   * a plan file is written with the same 0600 mode.)
+   */
+  readonly state_salt?: string;
 }
 
 export function hasChanges(plan: Pick<Plan, "endpoints">): boolean {

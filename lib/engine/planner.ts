@@ -109,7 +109,7 @@ export function computePlan(input: PlanInput): PlanResult {
         before: current.service,
         after: d.canonical.service,
         sensitive: false,
-        forcesReplace: "an endpoint's service cannot change",
+        forces_replace: "an endpoint's service cannot change",
       });
     if (current.task_type !== d.canonical.task_type)
       identity.push({
@@ -117,7 +117,7 @@ export function computePlan(input: PlanInput): PlanResult {
         before: current.task_type,
         after: d.canonical.task_type,
         sensitive: false,
-        forcesReplace: "an endpoint's task type cannot change",
+        forces_replace: "an endpoint's task type cannot change",
       });
     if (identity.length > 0) {
       for (const [path, why] of Object.entries(secrets.unresolved))
@@ -125,7 +125,7 @@ export function computePlan(input: PlanInput): PlanResult {
       plans.push({
         ...base,
         action: "replace",
-        reasons: identity.map((c) => `${c.path} changes (${c.forcesReplace})`),
+        reasons: identity.map((c) => `${c.path} changes (${c.forces_replace})`),
         changes: [...identity, ...additions(d)],
         warnings: [],
       });
@@ -133,14 +133,14 @@ export function computePlan(input: PlanInput): PlanResult {
     }
 
     const { changes, warnings: notes } = compareEndpoint(d, current, owned, secrets, version);
-    const forcing = changes.filter((c) => c.forcesReplace);
+    const forcing = changes.filter((c) => c.forces_replace);
     const action: Action = changes.length === 0 ? "no-op" : forcing.length > 0 ? "replace" : "update";
     if (action !== "no-op")
       for (const [path, why] of Object.entries(secrets.unresolved))
         errors.push({ endpoint: id, path, message: `is needed to ${action} the endpoint: ${why}` });
     const reasons =
       action === "replace"
-        ? forcing.map((c) => `${c.path}: ${c.forcesReplace}`)
+        ? forcing.map((c) => `${c.path}: ${c.forces_replace}`)
         : action === "update"
           ? [
               `${changes.length} field${changes.length === 1 ? "" : "s"} differ${changes.length === 1 ? "s" : ""}; _update applies ${changes.length === 1 ? "it" : "all of them"}`,
@@ -195,6 +195,7 @@ export function computePlan(input: PlanInput): PlanResult {
         live_digest: liveDigest(live, plans),
         state_lineage: state.lineage,
         state_serial: state.serial,
+        ...(state.serial === 0 ? { state_salt: state.salt } : {}),
       },
       ...(scope ? { scope } : {}),
     },

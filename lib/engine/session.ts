@@ -135,10 +135,13 @@ export class StackSession {
   ): Promise<{ plan: Plan; result?: ApplyResult; declined?: boolean }> {
     const lock = await this.store.lock(options.destroy ? "destroy" : "apply", options.lockTimeoutMs ?? 0);
     try {
-      const state = await this.store.read();
+      let state = await this.store.read();
       const live = await readLiveState(this.client, this.clusterUrl);
       let plan: Plan;
       if (options.plan && options.saved) {
+        // A plan made before the stack had any state fingerprinted with the salt it carries: adopt it.
+        if (state.serial === 0 && options.plan.basis.state_salt)
+          state = { ...state, salt: options.plan.basis.state_salt };
         this.assertFresh(options.plan, state, live);
         plan = options.plan;
       } else {
@@ -173,7 +176,10 @@ export class StackSession {
       throw new StalePlanError(
         `the cluster changed since (an endpoint of the plan was created, changed or deleted, or the cluster was upgraded)`,
       );
-    const declared = declaredEndpoints(this.stack);
+    // The secrets the plan would send: those of its own declarations (the manifest may have changed since).
+    const declared = plan.endpoints.flatMap((e) =>
+      e.declared ? [{ endpoint: e.declared as never, canonical: e.declared, chunkingDeclared: true }] : [],
+    );
     const secrets = checkSecrets(declared, state.salt, this.secretSource);
     for (const e of plan.endpoints)
       for (const [path, fingerprint] of Object.entries(e.secret_fingerprints ?? {}))

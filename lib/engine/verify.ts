@@ -37,8 +37,19 @@ export async function verifyEndpoint(
     : { ok: true, message: describeShape(taskType, response), response };
 }
 
+/**
+ * The response key of a task type's results. Embeddings come back as `text_embedding`, or, for endpoints whose
+ * embedding type is byte or bit, `text_embedding_bytes` / `text_embedding_bits` (integers, same shape).
+ */
+function resultsKey(taskType: TaskType, response: Record<string, unknown>): string | undefined {
+  if (taskType === "embedding") return firstKey(response, ["embeddings", "embedding", "text_embedding"]);
+  if (taskType === "text_embedding")
+    return firstKey(response, ["text_embedding", "text_embedding_bytes", "text_embedding_bits"]);
+  return taskType;
+}
+
 function shapeProblem(taskType: TaskType, response: Record<string, unknown>): string | undefined {
-  const key = taskType === "embedding" ? firstKey(response, ["embeddings", "embedding", "text_embedding"]) : taskType;
+  const key = resultsKey(taskType, response);
   const results = key ? response[key] : undefined;
   if (!Array.isArray(results) || results.length === 0)
     return `expected a non-empty "${key ?? taskType}" array in the response, got keys [${Object.keys(response).join(", ")}]`;
@@ -71,7 +82,7 @@ function shapeProblem(taskType: TaskType, response: Record<string, unknown>): st
 }
 
 function describeShape(taskType: TaskType, response: Record<string, unknown>): string {
-  const results = (response[taskType] ?? Object.values(response)[0]) as unknown[];
+  const results = response[resultsKey(taskType, response) ?? taskType] as unknown[];
   if (taskType === "text_embedding" || taskType === "embedding") {
     const first = results[0] as { embedding: unknown[] };
     return `${results.length} embedding(s) of ${first.embedding.length} dimensions`;

@@ -69,7 +69,7 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const s2 = open([elser({ service_settings: { model_id: ".elser_model_2", num_threads: 1, num_allocations: 2 } }), embeddings({ task_settings: { user: "ingest" } }), rerank({ service_settings: { model_id: "rerank-v4.0", api_key: { env: "COHERE_API_KEY" } } })]);
     const second = await s2.plan();
     expect(actions(second)).toEqual({ elser: "update", emb: "update", rerank: "replace" });
-    expect(second.endpoints.find((e) => e.inference_id === "rerank")!.changes[0]).toMatchObject({ path: "service_settings.model_id", forcesReplace: expect.stringContaining("does not change service_settings.model_id") });
+    expect(second.endpoints.find((e) => e.inference_id === "rerank")!.changes[0]).toMatchObject({ path: "service_settings.model_id", forces_replace: expect.stringContaining("does not change service_settings.model_id") });
     expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toEqual([{ dry_run: "true" }]); // references only for the replace
     await s2.apply({});
     expect(emu.requests.list({ method: "PUT", path: /_update$/ }).map((r) => r.path).sort()).toEqual(["/_inference/sparse_embedding/elser/_update", "/_inference/text_embedding/emb/_update"]);
@@ -92,7 +92,7 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     emu.requests.clear();
     const cleared = open([embeddings({ task_settings: undefined })]);
     const plan = await cleared.plan();
-    expect(plan.endpoints[0]).toMatchObject({ action: "replace", changes: [{ path: "task_settings.user", before: "search", forcesReplace: expect.any(String) }] });
+    expect(plan.endpoints[0]).toMatchObject({ action: "replace", changes: [{ path: "task_settings.user", before: "search", forces_replace: expect.any(String) }] });
     await cleared.apply({});
     expect(emu.endpoints()[0]!.task_settings).toBeUndefined();
     await cleared.close();
@@ -151,7 +151,7 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     // Someone changes the task settings and replaces the model behind esinfer's back.
     await fetch(`${emu.url}/_inference/rerank/rerank/_update`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ task_settings: { top_n: 50, return_documents: true } }) });
     const plan = await s.plan();
-    expect(plan.endpoints[0]!.changes.map((c) => [c.path, c.before, c.after, Boolean(c.forcesReplace)])).toEqual([
+    expect(plan.endpoints[0]!.changes.map((c) => [c.path, c.before, c.after, Boolean(c.forces_replace)])).toEqual([
       ["task_settings.top_n", 50, 5, false],
       ["task_settings.return_documents", true, undefined, true],
     ]);
@@ -168,6 +168,8 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const s = open([]);
     const imported = await s.import(["legacy-emb", "legacy-rerank"]);
     expect(imported.map((i) => i.secretEnv)).toEqual([["LEGACY_EMB_API_KEY"], []]);
+    // The deployment the server named after the endpoint is not declared (it is the server's to fill in).
+    expect(imported[1]!.request.service_settings).toEqual({ model_id: ".rerank-v1", num_threads: 1, num_allocations: 1 });
     await s.close();
     const adopted = open(imported.map((i) => i.request), { env: { ...env, LEGACY_EMB_API_KEY: "unknown-to-the-cluster" } });
     const plan = await adopted.plan();
@@ -217,6 +219,22 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     await open([rerank()]).apply({}); // another apply of the same stack writes the state meanwhile
     await expect(t.apply({ plan, saved: true })).rejects.toThrow(/the stack.s state changed since \(serial 0 then, [1-9]\d* now\)/);
     await t.close();
+  });
+
+  test("a saved plan made before the stack had state applies, and its secrets are not seen as rotated after", async () => {
+    const s = open([embeddings(), rerank()]);
+    const saved = JSON.parse(JSON.stringify(await s.plan())) as Plan;
+    expect(saved.basis).toMatchObject({ state_serial: 0, state_salt: expect.any(String) });
+    // Applied with the manifest changed since: the saved plan is what gets applied, checked against its own secrets.
+    const changed = open([embeddings()]);
+    const { result } = await changed.apply({ plan: saved, saved: true });
+    expect(result!.failed).toBe(0);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]);
+    const after = await s.plan();
+    expect(after.endpoints.map((e) => e.action)).toEqual(["no-op", "no-op"]);
+    expect(after.basis.state_salt).toBeUndefined();
+    await s.close();
+    await changed.close();
   });
 
   test("a partial failure reports every endpoint and a re-run converges without duplicates", async () => {

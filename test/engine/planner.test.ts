@@ -82,7 +82,7 @@ test("a task setting change is an update in place; removing one is a replace", (
 
   const removed = plan([openai()], [live], stateOwning([{ ...openai(), task_settings: { user: "old" } }], fps)).plan.endpoints[0]!;
   expect(removed.action).toBe("replace");
-  expect(removed.changes).toEqual([{ path: "task_settings.user", before: "old", sensitive: false, forcesReplace: "_update merges task settings: it cannot remove a key" }]);
+  expect(removed.changes).toEqual([{ path: "task_settings.user", before: "old", sensitive: false, forces_replace: "_update merges task settings: it cannot remove a key" }]);
   expect(removed.reasons).toEqual(["task_settings.user: _update merges task settings: it cannot remove a key"]);
 });
 
@@ -90,7 +90,7 @@ test("a model change is a replace, naming the field (Elasticsearch would silentl
   const declared = { ...openai(), service_settings: { ...openai().service_settings, model_id: "text-embedding-3-large" } };
   const e = plan([declared], [echo(openai())], stateOwning([openai()], fps)).plan.endpoints[0]!;
   expect(e.action).toBe("replace");
-  expect(e.changes).toEqual([expect.objectContaining({ path: "service_settings.model_id", before: "text-embedding-3-small", after: "text-embedding-3-large", forcesReplace: "_update on Elasticsearch 9.1.0 does not change service_settings.model_id" })]);
+  expect(e.changes).toEqual([expect.objectContaining({ path: "service_settings.model_id", before: "text-embedding-3-small", after: "text-embedding-3-large", forces_replace: "_update on Elasticsearch 9.1.0 does not change service_settings.model_id" })]);
 });
 
 test("an out-of-band change of service settings is detected", () => {
@@ -124,7 +124,7 @@ test("chunking changes: replace before main, update in place on main", () => {
   const live = echo(openai());
   const old = plan([declared], [live], stateOwning([openai()], fps), { version: "9.5.0" }).plan.endpoints[0]!;
   expect(old.action).toBe("replace");
-  expect(old.changes[0]!.forcesReplace).toContain("_update accepts chunking_settings only from Elasticsearch 9.6.0");
+  expect(old.changes[0]!.forces_replace).toContain("_update accepts chunking_settings only from Elasticsearch 9.6.0");
   expect(plan([declared], [live], stateOwning([openai()], fps), { version: MAIN_VERSION }).plan.endpoints[0]!.action).toBe("update");
 });
 

@@ -4,13 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
-import { PLAN_FORMAT_VERSION, type Plan } from "../../engine";
-import { parseTimeValue } from "../../client";
-import { renderHuman } from "../../engine/render";
+import { createInterface } from "node:readline";
+import { PLAN_FORMAT_VERSION, type ApplyResult, type Plan } from "../../engine";
+import { renderHuman, summaryLine } from "../../engine/render";
 import { colors, UsageError, type Io } from "../io";
 import { createProgress } from "../progress";
-import { openSession, positiveInt, type EngineCommandOptions } from "../session";
+import { durationMs, openSession, positiveInt, type EngineCommandOptions } from "../session";
 
 export interface ApplyCommandOptions extends EngineCommandOptions {
   autoApprove?: boolean;
@@ -30,54 +29,63 @@ export async function applyOrDestroy(
   how: { planFile?: string; destroy: boolean },
 ): Promise<number> {
   const saved = how.planFile ? await readSavedPlan(io, how.planFile) : undefined;
-  const lockTimeoutMs = options.lockTimeout ? duration("--lock-timeout", options.lockTimeout) : 0;
-  if (options.timeout) duration("--timeout", options.timeout);
-  const color = colors(io).isColorSupported;
+  const lockTimeoutMs = options.lockTimeout ? durationMs("--lock-timeout", options.lockTimeout) : 0;
+  if (options.timeout) durationMs("--timeout", options.timeout);
   const verb = how.destroy ? "destroy" : "apply";
-  return openSession(io, options, async (session) => {
+  // As Terraform's `apply -json`: nobody reads a plan inside a JSON stream, so nobody could confirm it.
+  if (options.json && !options.autoApprove && !saved)
+    throw new UsageError(`${verb} --json needs --auto-approve (or a saved plan): there is no one to confirm the plan`);
+  const color = colors(io).isColorSupported;
+  // A saved plan names its stack: that picks the synthesized stack (a manifest names its own stack).
+  const source = saved && !options.file && !options.stack ? { ...options, stack: saved.stack } : options;
+  return openSession(io, source, async (session) => {
     let progress: ReturnType<typeof createProgress> | undefined;
     let applying: Plan | undefined = saved; // the plan being carried out, known before the first event
-    const { plan, result, declined } = await session.apply({
-      ...(saved ? { plan: saved, saved: true } : {}),
-      destroy: how.destroy,
-      lockTimeoutMs,
-      allowInUse: options.allowInUse,
-      verify: options.verify,
-      ...(options.timeout ? { createTimeout: options.timeout } : {}),
-      ...(options.parallelism ? { parallelism: positiveInt("--parallelism", options.parallelism) } : {}),
-      confirm: async (fresh) => {
-        applying = fresh;
-        if (!options.json) io.stdout.write(renderHuman(fresh, { color }));
-        if (options.autoApprove) return true;
-        if (!(io.stdin as { isTTY?: boolean }).isTTY)
-          throw new UsageError(
-            `${verb} needs confirmation: run it in a terminal, or pass --auto-approve (or apply a saved plan)`,
-          );
-        return ask(io, `\nDo you want to ${verb} these changes? Only 'yes' will be accepted: `);
-      },
-      onEvent: (event) => {
-        progress ??= createProgress(io, { total: applying?.endpoints.filter((e) => e.action !== "no-op").length ?? 0 });
-        progress.onEvent(event);
-      },
-    });
-    progress?.finish();
+    let outcome: Awaited<ReturnType<typeof session.apply>>;
+    try {
+      outcome = await session.apply({
+        ...(saved ? { plan: saved, saved: true } : {}),
+        destroy: how.destroy,
+        lockTimeoutMs,
+        allowInUse: options.allowInUse,
+        verify: options.verify,
+        ...(options.timeout ? { createTimeout: options.timeout } : {}),
+        ...(options.parallelism ? { parallelism: positiveInt("--parallelism", options.parallelism) } : {}),
+        // Called once the plan (fresh, or saved and found not stale) has changes, before anything is changed.
+        confirm: async (fresh) => {
+          applying = fresh;
+          if (saved) {
+            // Reviewed when it was made: applied as it is, without asking again (as Terraform does).
+            if (!options.json) io.stdout.write(`Applying the saved plan ${how.planFile}: ${summaryLine(fresh)}\n`);
+            return true;
+          }
+          if (!options.json) io.stdout.write(renderHuman(fresh, { color }));
+          if (options.autoApprove) return true;
+          if (!(io.stdin as { isTTY?: boolean }).isTTY)
+            throw new UsageError(
+              `${verb} needs confirmation and stdin is not a terminal: pass --auto-approve, or save the plan with esinfer plan --out FILE and apply that file`,
+            );
+          return ask(io, `\nDo you want to ${verb} these changes? Only 'yes' will be accepted: `);
+        },
+        onEvent: (event) => {
+          progress ??= createProgress(io, {
+            total: applying?.endpoints.filter((e) => e.action !== "no-op").length ?? 0,
+            // stdout carries only the JSON document with --json
+            ...(options.json ? { output: io.stderr } : {}),
+          });
+          progress.onEvent(event);
+        },
+      });
+    } finally {
+      progress?.finish(); // also on errors: a live bar's timer must stop, and the terminal be left clean
+    }
+    const { plan, result, declined } = outcome;
     if (declined) {
-      io.stdout.write(`${verb === "destroy" ? "Destroy" : "Apply"} cancelled.\n`);
+      io.stdout.write(`${verb === "destroy" ? "Destroy" : "Apply"} cancelled; nothing was changed.\n`);
       return 1;
     }
     if (options.json) {
-      io.stdout.write(
-        JSON.stringify(
-          {
-            format_version: PLAN_FORMAT_VERSION,
-            stack: plan.stack,
-            summary: plan.summary,
-            outcomes: result?.outcomes ?? [],
-          },
-          null,
-          2,
-        ) + "\n",
-      );
+      io.stdout.write(JSON.stringify(applyDocument(plan, result), null, 2) + "\n");
       return result && result.failed > 0 ? 1 : 0;
     }
     if (!result || result.outcomes.length === 0) {
@@ -86,6 +94,27 @@ export async function applyOrDestroy(
     }
     return reportOutcomes(io, verb, result.outcomes);
   });
+}
+
+/**
+ * What `apply --json` / `destroy --json` print (docs/plan-json.md): the plan's identity and summary, then one
+ * outcome per endpoint worked on, in the plan's order. Field names are snake_case, as in the plan document.
+ */
+export function applyDocument(plan: Plan, result: ApplyResult | undefined) {
+  const outcomes = result?.outcomes ?? [];
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    stack: plan.stack,
+    summary: plan.summary,
+    failed: outcomes.filter((o) => o.status === "failed").length,
+    outcomes: outcomes.map((o) => ({
+      inference_id: o.inference_id,
+      action: o.action,
+      status: o.status,
+      ...(o.error !== undefined ? { error: o.error } : {}),
+      duration_ms: o.durationMs,
+    })),
+  };
 }
 
 function reportOutcomes(
@@ -109,10 +138,21 @@ function reportOutcomes(
   return 1;
 }
 
+/**
+ * Asks on stdout and reads one line from stdin. The question is written through `io.stdout` and readline gets no
+ * output stream: it only needs `write` then, and the terminal's own line editing (cooked mode) still applies.
+ * End of input (Ctrl-D, a closed pipe) counts as "no".
+ */
 async function ask(io: Io, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream });
+  io.stdout.write(question);
+  const rl = createInterface({ input: io.stdin, terminal: false });
   try {
-    return (await rl.question(question)).trim() === "yes";
+    const answer = await new Promise<string | undefined>((resolve) => {
+      rl.once("line", resolve);
+      rl.once("close", () => resolve(undefined));
+    });
+    if (answer === undefined) io.stdout.write("\n");
+    return answer?.trim() === "yes";
   } finally {
     rl.close();
   }
@@ -134,10 +174,4 @@ async function readSavedPlan(io: Io, file: string): Promise<Plan> {
       2,
     );
   return value;
-}
-
-function duration(flag: string, text: string): number {
-  const ms = parseTimeValue(text);
-  if (ms === undefined) throw new UsageError(`${flag} ${text}: a duration such as 30s, 2m or 500ms`);
-  return ms;
 }

@@ -2,11 +2,14 @@
  * `esinfer import ID... | --all`: adopts existing endpoints into the stack and prints their declarations, secrets
  * as references to name, ready to paste into the manifest (or, `--format typescript`, as construct code).
  */
-import type { ImportedEndpoint } from "../../engine";
-import { formatIssue } from "../../model";
+import { PlanError, type ImportedEndpoint } from "../../engine";
+import { ValidationError, formatIssue } from "../../model";
 import { colors, UsageError, type Io } from "../io";
-import { openSession, type EngineCommandOptions } from "../session";
+import { durationMs, openSession, type EngineCommandOptions } from "../session";
 import { isPreconfiguredId } from "../../catalogue";
+
+/** Heading of the problems that stop an import (all ids are checked first: it is all or nothing). */
+const NOTHING_IMPORTED = "Nothing was imported";
 
 export interface ImportCommandOptions extends EngineCommandOptions {
   all?: boolean;
@@ -16,14 +19,28 @@ export interface ImportCommandOptions extends EngineCommandOptions {
 export async function run(io: Io, options: ImportCommandOptions, ids: string[] = []): Promise<number> {
   const format = options.format ?? "json";
   if (!["json", "typescript"].includes(format)) throw new UsageError(`--format ${format}: choose json or typescript`);
+  const lockTimeoutMs = options.lockTimeout ? durationMs("--lock-timeout", options.lockTimeout) : 0;
   if (ids.length === 0 && !options.all)
     throw new UsageError(
       "name the endpoints to import, or pass --all for every endpoint this stack does not manage yet",
     );
   return openSession(io, options, async (session) => {
     let targets = ids;
+    const state = await session.store.read();
+    // As Terraform does: importing what the stack already manages would overwrite its last applied declaration
+    // with what the cluster reports (server-filled values included), and the next plan could replace it.
+    const managed = ids.filter((id) => state.endpoints[id]);
+    if (managed.length > 0)
+      throw new ValidationError(
+        managed.map((id) => ({
+          endpoint: id,
+          path: "",
+          message: `is already managed by stack ${session.stack.name}: its declaration is in the stack, nothing to import`,
+        })),
+        NOTHING_IMPORTED,
+      );
     if (options.all) {
-      const [state, live] = await Promise.all([session.store.read(), session.client.listEndpoints()]);
+      const live = await session.client.listEndpoints();
       targets = live
         .map((e) => e.inference_id)
         .filter((id) => !isPreconfiguredId(id) && !state.endpoints[id] && !ids.includes(id));
@@ -35,7 +52,9 @@ export async function run(io: Io, options: ImportCommandOptions, ids: string[] =
         return 0;
       }
     }
-    const imported = await session.import(targets);
+    const imported = await session.import(targets, { lockTimeoutMs }).catch((e: unknown) => {
+      throw e instanceof PlanError ? new ValidationError(e.issues, NOTHING_IMPORTED) : e;
+    });
     io.stdout.write(
       format === "typescript"
         ? await typescriptOf(imported)

@@ -35,13 +35,32 @@ export async function run(io: Io, options: PlanCommandOptions): Promise<number> 
   const format = options.json ? "json" : (options.format ?? "human");
   if (!["human", "json", "markdown"].includes(format))
     throw new UsageError(`--format ${format}: choose human, json or markdown`);
+  try {
+    return await planStack(io, options, format);
+  } catch (error) {
+    // With --detailed-exitcode, 2 means "changes": CI must never read an unreadable manifest as that.
+    if (options.detailedExitcode && error instanceof UsageError && error.exitCode === 2)
+      throw new UsageError(error.message, 1);
+    throw error;
+  }
+}
+
+async function planStack(io: Io, options: PlanCommandOptions, format: string): Promise<number> {
   return openSession(io, options, async (session) => {
     const plan = await session.plan({ destroy: options.destroy });
     io.stdout.write(renderPlan(io, plan, format));
     if (options.out) {
-      await writeFile(resolve(io.cwd, options.out), renderJson(plan), { mode: 0o600 });
-      if (format === "human")
-        io.stdout.write(`\nSaved the plan to ${options.out}. Apply exactly it with: esinfer apply ${options.out}\n`);
+      try {
+        await writeFile(resolve(io.cwd, options.out), renderJson(plan), { mode: 0o600 });
+      } catch (e) {
+        throw new UsageError(`cannot save the plan to ${options.out}: ${(e as Error).message}`);
+      }
+      // The saved plan is applied against the same stack, so the hint names the manifest too.
+      const apply = `esinfer apply${options.file ? ` -f ${options.file}` : ""} ${options.out}`;
+      // stdout stays one document with --json / markdown: the note goes to stderr there
+      (format === "human" ? io.stdout : io.stderr).write(
+        `${format === "human" ? "\n" : ""}Saved the plan to ${options.out}. Apply exactly it with: ${apply}\n`,
+      );
     }
     return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
   });

@@ -1,10 +1,10 @@
 /** `esinfer test ID`: performs one inference against an endpoint and checks the result has the right shape. */
-import { ElasticsearchClient, connectionFromEnv } from "../../client";
-import { connectionFor, loadManifest, verifyEndpoint } from "../../engine";
+import { ElasticsearchClient, connectionFromEnv, redact, type ConnectionOptions } from "../../client";
+import { connectionFor, verifyEndpoint } from "../../engine";
 import type { TaskType } from "../../catalogue";
 import { colors, UsageError, type Io } from "../io";
 import { reportError } from "../problems";
-import { resolve } from "node:path";
+import { loadStack } from "../stack-source";
 
 export interface TestCommandOptions {
   file?: string;
@@ -14,21 +14,20 @@ export interface TestCommandOptions {
 export async function run(io: Io, options: TestCommandOptions, id: string): Promise<number> {
   let client: ElasticsearchClient | undefined;
   try {
-    const connection = options.file
-      ? await (async () => {
-          const stack = await loadManifest(resolve(io.cwd, options.file!));
-          return connectionFor(stack.cluster, { env: io.env, baseDir: stack.baseDir });
-        })()
-      : connectionFromEnv(io.env as NodeJS.ProcessEnv);
-    if (!connection) throw new UsageError("no cluster configured: pass -f manifest.json or set ELASTICSEARCH_URL");
-    client = new ElasticsearchClient(connection);
+    client = new ElasticsearchClient({
+      ...(await connection(io, options)),
+      warn: (line: string) => io.stderr.write(`Warning: ${line}\n`),
+    });
     const endpoint = await client.getEndpoint(id);
     if (!endpoint) throw new UsageError(`no inference endpoint ${id} in the cluster`);
     const result = await verifyEndpoint(client, id, endpoint.task_type as TaskType, options.input);
     const c = colors(io);
     if (result.ok)
       io.stdout.write(`${c.green("✓")} ${id} (${endpoint.service} ${endpoint.task_type}): ${result.message}\n`);
-    else io.stderr.write(`${c.red("✗")} ${id} (${endpoint.service} ${endpoint.task_type}): ${result.message}\n`);
+    else
+      io.stderr.write(
+        `${colors(io, io.stderr).red("✗")} ${id} (${endpoint.service} ${endpoint.task_type}): ${result.message}\n`,
+      );
     return result.ok ? 0 : 1;
   } catch (error) {
     const code = reportError(io, error);
@@ -37,4 +36,20 @@ export async function run(io: Io, options: TestCommandOptions, id: string): Prom
   } finally {
     await client?.close();
   }
+}
+
+/** The cluster of the manifest (`-f`), else of the environment (ELASTICSEARCH_URL and friends). */
+async function connection(io: Io, options: TestCommandOptions): Promise<ConnectionOptions> {
+  // Read as every other command reads a manifest: an unreadable one is exit 2, an invalid one lists its problems.
+  const stack = options.file ? await loadStack(io, { file: options.file }) : undefined;
+  try {
+    const found = stack
+      ? connectionFor(stack.cluster, { env: io.env, baseDir: stack.baseDir })
+      : connectionFromEnv(io.env as NodeJS.ProcessEnv);
+    if (found) return found;
+  } catch (error) {
+    // the cluster configuration is the user's to fix: a message, not a stack trace
+    throw new UsageError(`cannot connect to the cluster: ${redact((error as Error).message)}`);
+  }
+  throw new UsageError("no cluster configured: pass -f manifest.json or set ELASTICSEARCH_URL");
 }

@@ -169,6 +169,19 @@ function palette(color: boolean) {
 
 const BODY_INDENT = "      ";
 
+/**
+ * The stack-wide warnings, then those of unchanged endpoints (which get no block of their own), prefixed with
+ * their id: an unchanged endpoint can still need attention (a secret that cannot be checked for rotation).
+ */
+export function allWarnings(plan: Pick<Plan, "endpoints" | "warnings">): string[] {
+  return [
+    ...plan.warnings,
+    ...plan.endpoints
+      .filter((e) => e.action === "no-op")
+      .flatMap((e) => e.warnings.map((w) => `${e.inference_id}: ${w}`)),
+  ];
+}
+
 export function renderHuman(plan: Plan, options: HumanOptions): string {
   const { c, byAction, byKind } = palette(options.color);
   const max = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
@@ -183,9 +196,10 @@ export function renderHuman(plan: Plan, options: HumanOptions): string {
   lines.push(
     summary.startsWith("Plan:") ? `${c.bold("Plan:")}${summary.slice("Plan:".length)}` : c.green(c.bold(summary)),
   );
-  if (plan.warnings.length > 0) {
+  const warnings = allWarnings(plan);
+  if (warnings.length > 0) {
     lines.push("");
-    for (const w of plan.warnings) lines.push(`${c.yellow(c.bold("Warning:"))} ${c.yellow(printable(w))}`);
+    for (const w of warnings) lines.push(`${c.yellow(c.bold("Warning:"))} ${c.yellow(printable(w))}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -209,7 +223,7 @@ function endpointBlock(
   for (const change of e.changes) {
     const text = changeText(change, max);
     const line = `${byKind[kindOf(change)](text.slice(0, 1))}${text.slice(1)}`;
-    const note = change.forcesReplace ? `  ${c.red(`# forces replacement: ${printable(change.forcesReplace)}`)}` : "";
+    const note = change.forces_replace ? `  ${c.red(`# forces replacement: ${printable(change.forces_replace)}`)}` : "";
     lines.push(`${BODY_INDENT}${line}${note}`);
   }
   if (e.references) {

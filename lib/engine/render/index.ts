@@ -15,4 +15,4 @@ export {
   type HumanOptions,
 } from "./human";
 export { renderMarkdown, type MarkdownOptions } from "./markdown";
-export { planDocument, renderJson } from "./json";
+export { documentedFields, planDocument, renderJson } from "./json";

@@ -10,12 +10,19 @@
 import type { Plan } from "../plan-types";
 import { SENSITIVE, safeUrl } from "./human";
 
-/** A key order for an object (applied to every element of an array), and the orders of its fields' values. */
-type Order = { readonly keys: readonly string[]; readonly nested?: Readonly<Record<string, Order>> };
+/**
+ * A key order for an object (applied to every element of an array), and the orders of its fields' values.
+ * `array` marks a field holding a list of such objects (for `documentedFields` only).
+ */
+type Order = {
+  readonly keys: readonly string[];
+  readonly nested?: Readonly<Record<string, Order>>;
+  readonly array?: boolean;
+};
 
 const FREE: Order = { keys: [] };
 
-const CHANGE: Order = { keys: ["path", "before", "after", "sensitive", "forcesReplace"] };
+const CHANGE: Order = { keys: ["path", "before", "after", "sensitive", "forces_replace"], array: true };
 
 const DECLARED: Order = {
   keys: ["inference_id", "task_type", "service", "service_settings", "task_settings", "chunking_settings"],
@@ -34,6 +41,7 @@ const ENDPOINT: Order = {
     "declared",
     "secret_fingerprints",
   ],
+  array: true,
   nested: {
     changes: CHANGE,
     references: { keys: ["pipelines", "indexes"] },
@@ -52,17 +60,31 @@ const PLAN: Order = {
     "endpoints",
     "warnings",
     "basis",
+    "scope",
   ],
   nested: {
     cluster: { keys: ["url", "version", "serverless", "cluster_uuid", "cluster_name"] },
     summary: { keys: ["create", "update", "replace", "delete", "no-op"] },
     endpoints: ENDPOINT,
-    basis: { keys: ["live_digest", "state_lineage", "state_serial"] },
+    basis: { keys: ["live_digest", "state_lineage", "state_serial", "state_salt"] },
+    scope: { keys: ["only", "except"] },
   },
 };
 
 export function renderJson(plan: Plan): string {
   return JSON.stringify(ordered(redactSensitive(plan), PLAN), null, 2) + "\n";
+}
+
+/**
+ * Every field of the schema this renderer knows, as paths in schema order (`cluster.url`,
+ * `endpoints[].changes[].path`; a list of objects as `endpoints`, its fields as `endpoints[].action`): what docs/plan-json.md must document (a test holds it to that).
+ */
+export function documentedFields(order: Order = PLAN, prefix = ""): string[] {
+  return order.keys.flatMap((key) => {
+    const nested = order.nested?.[key];
+    const path = `${prefix}${key}`;
+    return nested ? [path, ...documentedFields(nested, `${path}${nested.array ? "[]" : ""}.`)] : [path];
+  });
 }
 
 /** The plan as a plain value with the stable key order (what `renderJson` prints, before `JSON.stringify`). */

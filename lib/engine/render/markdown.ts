@@ -6,6 +6,7 @@
 import type { Action, EndpointPlan, Plan } from "../plan-types";
 import {
   ACTION_LABEL,
+  allWarnings,
   DEFAULT_MAX_VALUE_LENGTH,
   clusterLine,
   describeReferences,
@@ -50,9 +51,10 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     "",
   ];
   const tail: string[] = [];
-  if (plan.warnings.length > 0) {
+  const warnings = allWarnings(plan);
+  if (warnings.length > 0) {
     tail.push("");
-    for (const w of plan.warnings) tail.push(`> ⚠️ **Warning:** ${escapeText(w)}  `);
+    for (const w of warnings) tail.push(`> ⚠️ **Warning:** ${escapeText(w)}  `);
   }
 
   let rows = changed.map(tableRow);
@@ -118,7 +120,7 @@ function detailsBlock(e: EndpointPlan, max: number): string {
     const diff: string[] = [];
     for (const change of e.changes) {
       const path = printable(change.path);
-      const forced = change.forcesReplace ? "  # forces replacement" : "";
+      const forced = change.forces_replace ? "  # forces replacement" : "";
       const kind = kindOf(change);
       if (kind !== "add") diff.push(`- ${path} = ${sideOf(change, "before", max)}${kind === "remove" ? forced : ""}`);
       if (kind !== "remove") diff.push(`+ ${path} = ${sideOf(change, "after", max)}${forced}`);
@@ -129,8 +131,7 @@ function detailsBlock(e: EndpointPlan, max: number): string {
 
   const notes: string[] = [];
   for (const c of e.changes)
-    if (c.forcesReplace)
-      notes.push(`**Forces replacement:** ${code(c.path)}: ${escapeText(c.forcesReplace)}`);
+    if (c.forces_replace) notes.push(`**Forces replacement:** ${code(c.path)}: ${escapeText(c.forces_replace)}`);
   if (e.references) {
     const used = describeReferences(e.references);
     notes.push(

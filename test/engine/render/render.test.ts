@@ -1,5 +1,6 @@
 import type { EndpointPlan, Plan } from "../../../lib/engine/plan-types";
 import {
+  documentedFields,
   formatValue,
   planDocument,
   renderHuman,
@@ -91,7 +92,7 @@ const replace = endpoint({
       before: "rerank-v3",
       after: "rerank-v3.5",
       sensitive: false,
-      forcesReplace: "_update cannot change it before 9.2",
+      forces_replace: "_update cannot change it before 9.2",
     },
   ],
   references: { pipelines: ["p1"], indexes: ["i1", "i2"] },
@@ -134,7 +135,9 @@ describe("renderHuman", () => {
       cluster: { ...full.cluster, url: "https://elastic:hunter2@es.example.com:9200/?api_key=zzz", serverless: true },
     });
     const header = renderHuman(plan, { color: false }).split("\n")[0]!;
-    expect(header).toBe("Stack prod-search on Elasticsearch 9.1.0 (serverless) at https://es.example.com:9200, cluster prod-a");
+    expect(header).toBe(
+      "Stack prod-search on Elasticsearch 9.1.0 (serverless) at https://es.example.com:9200, cluster prod-a",
+    );
     expect(header).not.toMatch(/hunter2|zzz|elastic@/);
   });
 
@@ -182,6 +185,18 @@ describe("renderHuman", () => {
     ]);
   });
 
+  test("warnings of unchanged endpoints are shown after the stack-wide ones, with the endpoint's id", () => {
+    const quiet = { ...same("e-same"), warnings: ["service_settings.api_key: cannot check for rotation: unset"] };
+    const out = renderHuman(makePlan([create, quiet], { warnings: ["stack-wide"] }), { color: false });
+    expect(out.split("\n").slice(-4)).toEqual([
+      "",
+      "Warning: stack-wide",
+      "Warning: e-same: service_settings.api_key: cannot check for rotation: unset",
+      "",
+    ]);
+    expect(out).not.toContain("no changes e-same"); // still no block of its own
+  });
+
   test("no changes", () => {
     expect(renderHuman(unchanged, { color: false })).toBe(
       "Stack prod-search on Elasticsearch 9.1.0 at https://es.example.com:9200, cluster prod-a\n\n" +
@@ -202,7 +217,11 @@ describe("renderHuman", () => {
 
   test("server-provided text cannot inject terminal escapes or break lines", () => {
     const plan = makePlan([
-      { ...remove, warnings: ["evil \u001b[2J\nsecond line"], changes: [{ path: "x", before: "a\u001b[31m", sensitive: false }] },
+      {
+        ...remove,
+        warnings: ["evil \u001b[2J\nsecond line"],
+        changes: [{ path: "x", before: "a\u001b[31m", sensitive: false }],
+      },
     ]);
     const out = renderHuman(plan, { color: false });
     expect(out).not.toMatch(ANSI);
@@ -265,13 +284,21 @@ describe("renderMarkdown", () => {
   });
 
   test("notes for forced replacements, references and warnings", () => {
-    expect(md).toContain("> **Forces replacement:** `service_settings.model_id`: \\_update cannot change it before 9.2");
+    expect(md).toContain(
+      "> **Forces replacement:** `service_settings.model_id`: \\_update cannot change it before 9.2",
+    );
     expect(md).toContain("> **Used by** pipelines `p1` and indexes `i1`, `i2`");
     expect(md).toContain("> Not used by any pipeline or index.");
     expect(md).toContain("> ⚠️ **Warning:** service\\_settings.organization\\_id: not verified");
     expect(md).toContain(
       "> ⚠️ **Warning:** 2 endpoints in the cluster are not managed by this stack and left alone: x, y",
     );
+  });
+
+  test("warnings of unchanged endpoints are not lost", () => {
+    const quiet = { ...same("e-same"), warnings: ["service_settings.api_key: not verified"] };
+    const out = renderMarkdown(makePlan([quiet]));
+    expect(out).toContain("> ⚠️ **Warning:** e-same: service\\_settings.api\\_key: not verified");
   });
 
   test("no secret beyond (sensitive)", () => {
@@ -383,10 +410,34 @@ describe("renderJson", () => {
       "references",
       "warnings",
     ]);
-    expect(Object.keys((e.changes as object[])[0]!)).toEqual(["path", "before", "after", "sensitive", "forcesReplace"]);
+    expect(Object.keys((e.changes as object[])[0]!)).toEqual(["path", "before", "after", "sensitive", "forces_replace"]);
     expect(Object.keys(doc.summary as object)).toEqual(["create", "update", "replace", "delete", "no-op"]);
     const chunking = ((doc.endpoints as Record<string, unknown>[])[0]!.changes as { after: object }[])[3]!.after;
     expect(Object.keys(chunking)).toEqual(["max_chunk_size", "sentence_overlap", "strategy"]);
+  });
+
+  test("a partial plan's scope comes last, in schema order", () => {
+    const doc = planDocument({ ...full, scope: { except: ["b"], only: ["a"] } } as Plan) as Record<string, unknown>;
+    expect(Object.keys(doc).slice(-2)).toEqual(["basis", "scope"]);
+    expect(Object.keys(doc.scope as object)).toEqual(["only", "except"]);
+  });
+
+  test("documentedFields lists the schema as paths, objects in lists marked []", () => {
+    const fields = documentedFields();
+    expect(fields.slice(0, 6)).toEqual([
+      "format_version",
+      "esinfer_version",
+      "created_at",
+      "stack",
+      "cluster",
+      "cluster.url",
+    ]);
+    expect(fields).toContain("endpoints");
+    expect(fields).toContain("endpoints[].changes[].forces_replace");
+    expect(fields).toContain("endpoints[].references.indexes");
+    expect(fields).toContain("summary.no-op");
+    // every top-level key of a rendered plan is a documented field
+    for (const key of Object.keys(planDocument(full) as object)) expect(fields).toContain(key);
   });
 
   test("secrets: sensitive changes say (sensitive), the URL loses credentials", () => {
