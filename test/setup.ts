@@ -1,2 +1,7 @@
 // Shared jest setup. Tests never reach the network: the emulator runs in-process on port 0.
+import { Testing } from "cdktf";
+import "cdktf/lib/testing/adapters/jest"; // typings of cdktf's matchers (toHaveResourceWithProperties, ...)
+
 process.env.NO_COLOR = "1";
+// cdktf's matchers: toHaveResource(WithProperties), toHaveProvider, toBeValidTerraform, ...
+Testing.setupJest();

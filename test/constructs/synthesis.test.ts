@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { DataResource, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
 import {
   ElasticsearchCluster,
@@ -298,4 +299,43 @@ test("CDK Terrain (cdktn) synthesizes exactly what cdktf does", () => {
   const cdktn = synthStack((stack) => quickstart(stack), { runtime: "cdktn", projectDir });
   expect(strip(cdktn.json)).toEqual(strip(cdktf.json));
   expect(esinferResources(cdktn.json)).toHaveLength(6);
+});
+
+describe("with cdktf's Testing helpers", () => {
+  // Testing.synthScope builds a stack in a fresh app and returns its synthesized JSON, metadata stripped.
+  const synthesized = Testing.synthScope((scope) => quickstart(scope));
+
+  test("the stack has esinfer's terraform_data resources with their triggers", () => {
+    expect(synthesized).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: expect.objectContaining({ esinfer: "identity", inference_id: "emb", service: "openai" }),
+    });
+    expect(synthesized).toHaveResourceWithProperties(DataResource, {
+      triggers_replace: expect.objectContaining({ esinfer: "stack", endpoints: '["emb","rerank"]' }),
+    });
+    expect(synthesized).not.toHaveProvider({ tfResourceType: "null" } as never);
+  });
+
+  test("no secret value anywhere in the synthesized output", () => {
+    const saved = { ...process.env };
+    process.env.OPENAI_API_KEY = CANARY;
+    try {
+      expect(Testing.synthScope((scope) => quickstart(scope))).not.toContain(CANARY);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("validation errors surface through Testing.fullSynth", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "bad");
+    const cluster = new ElasticsearchCluster(stack, "cluster", { url: "http://localhost:9200" });
+    new InferenceEndpoint(stack, "x", {
+      cluster,
+      inferenceId: "x",
+      service: "openai",
+      taskType: "text_embedding",
+      serviceSettings: { modelId: "", apiKey: secret.env("K") },
+    });
+    expect(() => Testing.fullSynth(stack)).toThrow("x: service_settings.model_id: must be a non-empty string");
+  });
 });
