@@ -37,3 +37,14 @@ export function reportError(io: Io, error: unknown): number | undefined {
   }
   return undefined;
 }
+
+/** Runs a command's work; errors the user can act on become a message and an exit code, bugs are rethrown. */
+export async function reporting(io: Io, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    const code = reportError(io, error);
+    if (code === undefined) throw error;
+    return code;
+  }
+}

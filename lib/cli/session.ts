@@ -2,7 +2,7 @@
 import { StackSession, type Stack } from "../engine";
 import { parseTimeValue, redact } from "../client";
 import { VERSION } from "./version";
-import { reportError } from "./problems";
+import { reporting } from "./problems";
 import { UsageError, type Io } from "./io";
 import { loadStack, type StackSourceOptions } from "./stack-source";
 
@@ -17,25 +17,31 @@ export async function openSession(
   options: EngineCommandOptions,
   work: (session: StackSession) => Promise<number>,
 ): Promise<number> {
-  let session: StackSession | undefined;
-  try {
-    const stack = await loadStack(io, options);
-    session = openStackSession(io, stack, options);
-    return await work(session);
-  } catch (error) {
-    const code = reportError(io, error);
-    if (code === undefined) throw error;
-    return code;
-  } finally {
-    await session?.close();
-  }
+  return withSession(io, () => loadStack(io, options), options, work);
+}
+
+/** Runs `work` with a session of the stack `load` gives, closed afterwards; errors reported as `reporting` does. */
+export async function withSession(
+  io: Io,
+  load: () => Stack | Promise<Stack>,
+  options: EngineCommandOptions,
+  work: (session: StackSession) => Promise<number>,
+): Promise<number> {
+  return reporting(io, async () => {
+    const session = newStackSession(io, await load(), options);
+    try {
+      return await work(session);
+    } finally {
+      await session.close();
+    }
+  });
 }
 
 /**
  * The session of a stack. What fails here is the stack's cluster configuration (no URL, a credential reference
  * that does not resolve, a bad CA file): the user's to fix, so a message and exit 1, not a stack trace.
  */
-function openStackSession(io: Io, stack: Stack, options: EngineCommandOptions): StackSession {
+export function newStackSession(io: Io, stack: Stack, options: EngineCommandOptions = {}): StackSession {
   const parallelism = options.parallelism ? positiveInt("--parallelism", options.parallelism) : undefined;
   try {
     return new StackSession(stack, {

@@ -6,14 +6,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { StackSession, type Plan, type Stack } from "../../engine";
+import type { Plan, Stack, StackSession } from "../../engine";
 import { renderHuman } from "../../engine/render";
 import { startEmulator, type Emulator } from "../../emulator";
 import { colors, UsageError, type Io } from "../io";
-import { reportError } from "../problems";
+import { reporting } from "../problems";
 import { createProgress } from "../progress";
 import { loadSynthesizedStack } from "../synthesized";
-import { VERSION } from "../version";
+import { newStackSession } from "../session";
 
 /** The esinfer package (its cdktf.json runs the quickstart). */
 const PACKAGE_ROOT = resolve(__dirname, "..", "..", "..");
@@ -27,83 +27,78 @@ export async function run(io: Io): Promise<number> {
   const env: Record<string, string | undefined> = { ...io.env };
   let emulator: Emulator | undefined;
   let session: StackSession | undefined;
-  try {
-    if (env.ELASTICSEARCH_URL || env.ELASTICSEARCH_ENDPOINTS || env.ELASTICSEARCH_CLOUD_ID) {
-      const missing = PROVIDER_KEYS.filter((k) => !env[k]);
-      if (missing.length > 0)
-        throw new UsageError(
-          `against a real cluster the quickstart's endpoints need their provider keys: set ${missing.join(" and ")}`,
+  return reporting(io, async () => {
+    try {
+      if (env.ELASTICSEARCH_URL || env.ELASTICSEARCH_ENDPOINTS || env.ELASTICSEARCH_CLOUD_ID) {
+        const missing = PROVIDER_KEYS.filter((k) => !env[k]);
+        if (missing.length > 0)
+          throw new UsageError(
+            `against a real cluster the quickstart's endpoints need their provider keys: set ${missing.join(" and ")}`,
+          );
+        step(
+          1,
+          `Cluster: ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_ENDPOINTS ?? "Elastic Cloud"} (from the environment)`,
         );
-      step(1, `Cluster: ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_ENDPOINTS ?? "Elastic Cloud"} (from the environment)`);
-    } else {
-      emulator = await startEmulator();
-      env.ELASTICSEARCH_URL = emulator.url;
-      // The emulator calls no provider: placeholder keys, still resolved and fingerprinted, never printed.
-      for (const key of PROVIDER_KEYS) env[key] ??= `demo-${key.toLowerCase()}`;
-      step(1, `Cluster: none configured, so the esinfer emulator at ${emulator.url}`);
-      say(
-        `   It behaves like Elasticsearch ${emulator.version}'s inference API. Set ELASTICSEARCH_URL (and ELASTICSEARCH_API_KEY,\n` +
-          "   OPENAI_API_KEY, COHERE_API_KEY) to run this demo against your own cluster.",
+      } else {
+        emulator = await startEmulator();
+        env.ELASTICSEARCH_URL = emulator.url;
+        // The emulator calls no provider: placeholder keys, still resolved and fingerprinted, never printed.
+        for (const key of PROVIDER_KEYS) env[key] ??= `demo-${key.toLowerCase()}`;
+        step(1, `Cluster: none configured, so the esinfer emulator at ${emulator.url}`);
+        say(
+          `   It behaves like Elasticsearch ${emulator.version}'s inference API. Set ELASTICSEARCH_URL (and ELASTICSEARCH_API_KEY,\n` +
+            "   OPENAI_API_KEY, COHERE_API_KEY) to run this demo against your own cluster.",
+        );
+      }
+      const demoIo: Io = { ...io, env, cwd: PACKAGE_ROOT };
+
+      step(2, "Synthesize the quickstart (examples/quickstart, CDK for Terraform)");
+      let stack = await loadSynthesizedStack(demoIo, { synth: true });
+      say(`   ${describeSynthesis(stack)}`);
+      session = newStackSession(demoIo, stack);
+
+      step(3, "Plan");
+      io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+
+      step(4, "Apply");
+      await apply(session, io);
+
+      step(5, "Plan again: the cluster matches the declarations");
+      io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+
+      step(
+        6,
+        `Change one task setting: ${CHANGED_ENDPOINT} top_n 10 -> 5 (context rerankTopN=5), synthesize, plan, apply`,
       );
-    }
-    const demoIo: Io = { ...io, env, cwd: PACKAGE_ROOT };
+      await session.close();
+      stack = await loadSynthesizedStack(demoIo, { synth: true, context: { rerankTopN: 5 } });
+      session = newStackSession(demoIo, stack);
+      io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+      emulator?.requests.clear();
+      await apply(session, io);
+      if (emulator) {
+        // The endpoint writes only (the stack's state document is written too).
+        const writes = emulator.requests
+          .list()
+          .filter((r) => (r.method === "PUT" || r.method === "DELETE") && r.path.startsWith("/_inference/"));
+        const deleted = writes.some((r) => r.method === "DELETE");
+        say(
+          `   Sent to the cluster: ${writes.map((r) => `${r.method} ${r.path}`).join(", ")}${deleted ? "" : " (no DELETE: updated in place)"}`,
+        );
+      }
 
-    step(2, "Synthesize the quickstart (examples/quickstart, CDK for Terraform)");
-    let stack = await loadSynthesizedStack(demoIo, { synth: true });
-    say(`   ${describeSynthesis(stack)}`);
-    session = open(stack, env, io);
-
-    step(3, "Plan");
-    io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
-
-    step(4, "Apply");
-    await apply(session, io);
-
-    step(5, "Plan again: the cluster matches the declarations");
-    io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
-
-    step(6, `Change one task setting: ${CHANGED_ENDPOINT} top_n 10 -> 5 (context rerankTopN=5), synthesize, plan, apply`);
-    await session.close();
-    stack = await loadSynthesizedStack(demoIo, { synth: true, context: { rerankTopN: 5 } });
-    session = open(stack, env, io);
-    io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
-    emulator?.requests.clear();
-    await apply(session, io);
-    if (emulator) {
-      // The endpoint writes only (the stack's state document is written too).
-      const writes = emulator.requests
-        .list()
-        .filter((r) => (r.method === "PUT" || r.method === "DELETE") && r.path.startsWith("/_inference/"));
-      const deleted = writes.some((r) => r.method === "DELETE");
+      step(7, "Where each endpoint stands");
+      await status(session, io);
       say(
-        `   Sent to the cluster: ${writes.map((r) => `${r.method} ${r.path}`).join(", ")}${deleted ? "" : " (no DELETE: updated in place)"}`,
+        emulator
+          ? "\nThe emulator stops with the demo. Next: esinfer emulator --port 9200, then the same with esinfer plan / apply,\nor terraform (see the README)."
+          : `\nThe endpoints stay in your cluster; remove them with: esinfer destroy (in ${PACKAGE_ROOT})`,
       );
+      return 0;
+    } finally {
+      await session?.close();
+      await emulator?.stop();
     }
-
-    step(7, "Where each endpoint stands");
-    await status(session, io);
-    say(
-      emulator
-        ? "\nThe emulator stops with the demo. Next: esinfer emulator --port 9200, then the same with esinfer plan / apply,\nor terraform (see the README)."
-        : `\nThe endpoints stay in your cluster; remove them with: esinfer destroy (in ${PACKAGE_ROOT})`,
-    );
-    return 0;
-  } catch (error) {
-    const code = reportError(io, error);
-    if (code === undefined) throw error;
-    return code;
-  } finally {
-    await session?.close();
-    await emulator?.stop();
-  }
-}
-
-function open(stack: Stack, env: Record<string, string | undefined>, io: Io): StackSession {
-  return new StackSession(stack, {
-    env,
-    esinferVersion: VERSION,
-    client: { warn: (line: string) => io.stderr.write(`Warning: ${line}\n`) },
-    onNote: (note) => io.stderr.write(`Note: ${note}\n`),
   });
 }
 
@@ -148,7 +143,8 @@ async function status(session: StackSession, io: Io): Promise<void> {
   });
   const header = ["endpoint", "service / task type", "where", "state", "settings"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `   ${cells.map((cell, i) => (i < cells.length - 1 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`;
+  const line = (cells: string[]) =>
+    `   ${cells.map((cell, i) => (i < cells.length - 1 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`;
   io.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
 }
 

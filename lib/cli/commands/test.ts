@@ -3,7 +3,7 @@ import { ElasticsearchClient, connectionFromEnv, redact, type ConnectionOptions 
 import { connectionFor, verifyEndpoint } from "../../engine";
 import type { TaskType } from "../../catalogue";
 import { colors, UsageError, type Io } from "../io";
-import { reportError } from "../problems";
+import { reporting } from "../problems";
 import { loadStack } from "../stack-source";
 
 export interface TestCommandOptions {
@@ -13,29 +13,23 @@ export interface TestCommandOptions {
 
 export async function run(io: Io, options: TestCommandOptions, id: string): Promise<number> {
   let client: ElasticsearchClient | undefined;
-  try {
-    client = new ElasticsearchClient({
-      ...(await connection(io, options)),
-      warn: (line: string) => io.stderr.write(`Warning: ${line}\n`),
-    });
-    const endpoint = await client.getEndpoint(id);
-    if (!endpoint) throw new UsageError(`no inference endpoint ${id} in the cluster`);
-    const result = await verifyEndpoint(client, id, endpoint.task_type as TaskType, options.input);
-    const c = colors(io);
-    if (result.ok)
-      io.stdout.write(`${c.green("✓")} ${id} (${endpoint.service} ${endpoint.task_type}): ${result.message}\n`);
-    else
-      io.stderr.write(
-        `${colors(io, io.stderr).red("✗")} ${id} (${endpoint.service} ${endpoint.task_type}): ${result.message}\n`,
-      );
-    return result.ok ? 0 : 1;
-  } catch (error) {
-    const code = reportError(io, error);
-    if (code === undefined) throw error;
-    return code;
-  } finally {
-    await client?.close();
-  }
+  return reporting(io, async () => {
+    try {
+      client = new ElasticsearchClient({
+        ...(await connection(io, options)),
+        warn: (line: string) => io.stderr.write(`Warning: ${line}\n`),
+      });
+      const endpoint = await client.getEndpoint(id);
+      if (!endpoint) throw new UsageError(`no inference endpoint ${id} in the cluster`);
+      const result = await verifyEndpoint(client, id, endpoint.task_type as TaskType, options.input);
+      const line = `${id} (${endpoint.service} ${endpoint.task_type}): ${result.message}\n`;
+      if (result.ok) io.stdout.write(`${colors(io).green("✓")} ${line}`);
+      else io.stderr.write(`${colors(io, io.stderr).red("✗")} ${line}`);
+      return result.ok ? 0 : 1;
+    } finally {
+      await client?.close();
+    }
+  });
 }
 
 /** The cluster of the manifest (`-f`), else of the environment (ELASTICSEARCH_URL and friends). */

@@ -16,13 +16,12 @@ import {
   OPERATOR_ALLOW_IN_USE_ENV,
   type HookCommand,
 } from "../../constructs/hook-contract";
-import { StackSession, parseManifest, type Plan, type PlanScope, type Stack } from "../../engine";
+import { parseManifest, type Plan, type PlanScope, type Stack } from "../../engine";
 import { renderHuman } from "../../engine/render";
 import { ValidationError } from "../../model";
 import { UsageError, type Io } from "../io";
-import { reportError } from "../problems";
 import { createProgress } from "../progress";
-import { VERSION } from "../version";
+import { withSession } from "../session";
 
 const HOOKS: readonly HookCommand[] = ["reconcile", "delete", "prune"];
 
@@ -52,9 +51,8 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
   const allowInUse = env(HOOK_ENV.allowInUse) === "true" || truthy(io.env[OPERATOR_ALLOW_IN_USE_ENV]);
 
   const target = targetOf(hook as HookCommand, env, json);
-  let session: StackSession | undefined;
-  try {
-    const stack = stackOf(io, {
+  const load = () =>
+    stackOf(io, {
       stack: env(HOOK_ENV.stack),
       cluster: json(HOOK_ENV.connection),
       state: json(HOOK_ENV.state),
@@ -62,12 +60,7 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
       absent: target.absent,
       projectDir: env(HOOK_ENV.projectDir),
     });
-    session = new StackSession(stack, {
-      env: io.env,
-      esinferVersion: VERSION,
-      client: { warn: (line: string) => io.stderr.write(`Warning: ${line}\n`) },
-      onNote: (note) => io.stderr.write(`Note: ${note}\n`),
-    });
+  return withSession(io, load, {}, async (session) => {
     let applying: Plan | undefined;
     let progress: ReturnType<typeof createProgress> | undefined;
     const { result } = await session.apply({
@@ -93,13 +86,7 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
     if (!result || result.outcomes.length === 0) io.stdout.write(`esinfer: ${target.label}: no changes\n`);
     for (const f of failed) io.stderr.write(`esinfer: ${f.inference_id} (${f.action}) failed: ${f.error}\n`);
     return failed.length > 0 ? 1 : 0;
-  } catch (error) {
-    const code = reportError(io, error);
-    if (code === undefined) throw error;
-    return code;
-  } finally {
-    await session?.close();
-  }
+  });
 }
 
 interface Target {
