@@ -12,23 +12,11 @@
  */
 import { MultiBar, type SingleBar } from "cli-progress";
 import type { Action } from "../engine/plan-types";
+import type { ApplyEvent } from "../engine/apply";
 import { ACTION_SYMBOL, printable } from "../engine/render/human";
 import { colors, type Colors, type Io, type Output } from "./io";
 
-/**
- * One step of an apply, as the engine reports it. Per endpoint: `start`, then `done` or `failed` for its action;
- * then possibly `failed` again (the read-back found a field the cluster did not take) and, with verification,
- * `start`/`done`/`failed` for `verify`. `note` is information about an endpoint (e.g. `force=true` is sent).
- */
-export interface ApplyEvent {
-  readonly kind: "start" | "done" | "failed" | "note";
-  readonly inferenceId: string;
-  readonly action: Action | "verify";
-  /** Why it failed (`failed`), what a note says (`note`), a detail of a success (e.g. what verify checked). */
-  readonly message?: string;
-  /** For `done` and `failed`: how long the step took. */
-  readonly durationMs?: number;
-}
+export type { ApplyEvent };
 
 export interface ProgressOptions {
   /** Endpoints the apply works on (the plan's endpoints that are not no-ops); 0 when not known (`[  3/?]`). */

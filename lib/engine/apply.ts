@@ -23,12 +23,18 @@ import type { OwnedEndpoint } from "./state/types";
 import { updateNeedsNumAllocations } from "./updatability";
 import { verifyEndpoint } from "./verify";
 
-/** Progress of an apply, one event per step of an endpoint. */
+/**
+ * One step of an apply. Per endpoint: `start`, then `done` or `failed` for its action; then possibly `failed` again
+ * (the read-back found a field the cluster did not take) and, with verification, `start`/`done`/`failed` for
+ * `verify`. `note` is information about an endpoint (e.g. `force=true` is sent).
+ */
 export interface ApplyEvent {
   readonly kind: "start" | "done" | "failed" | "note";
   readonly inferenceId: string;
   readonly action: Action | "verify";
+  /** Why it failed (`failed`), what a note says (`note`), a detail of a success (e.g. what verify checked). */
   readonly message?: string;
+  /** For `done` and `failed`: how long the step took. */
   readonly durationMs?: number;
 }
 
