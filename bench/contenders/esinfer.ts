@@ -1,0 +1,77 @@
+/** esinfer through its library API: a stack from a manifest, one session, `plan()` or `apply()`. */
+import { StackSession, checkSecrets, declaredEndpoints, parseManifest } from "../../lib/engine";
+import { formatIssue } from "../../lib/model";
+import type { Contender, Outcome, ScenarioContext } from "../contender";
+import type { Declaration } from "../declarations";
+
+function open(declarations: readonly Declaration[], ctx: ScenarioContext): StackSession {
+  // State: the default file backend, `.esinfer/state/bench.json` under the work directory.
+  const { stack, issues } = parseManifest(
+    { stack: "bench", cluster: { url: ctx.url }, endpoints: declarations },
+    { baseDir: ctx.workDir },
+  );
+  if (!stack) throw new Error(issues.map(formatIssue).join("\n"));
+  return new StackSession(stack, { env: ctx.env, esinferVersion: "bench", onNote: () => undefined });
+}
+
+export const esinfer: Contender = {
+  async plan(declarations, ctx) {
+    const session = open(declarations, ctx);
+    try {
+      const plan = await session.plan();
+      const s = plan.summary;
+      return {
+        endpoints: s["no-op"],
+        toCreate: s.create,
+        summary: `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s["no-op"]} unchanged`,
+      };
+    } finally {
+      await session.close();
+    }
+  },
+
+  async apply(declarations, ctx) {
+    const session = open(declarations, ctx);
+    try {
+      const { result } = await session.apply({}); // parallelism: the default, 8
+      if (!result) throw new Error("nothing applied");
+      const failed = result.outcomes.filter((o) => o.status === "failed");
+      if (failed.length > 0)
+        throw new Error(`${failed.length} failed, e.g. ${failed[0]!.inference_id}: ${failed[0]!.error}`);
+      const created = result.outcomes.filter((o) => o.action === "create").length;
+      return { endpoints: created, summary: `${created} created` };
+    } finally {
+      await session.close();
+    }
+  },
+};
+
+/**
+ * Setup of a big stack (not measured), for endpoints the runner created inside the emulator: writes the state an
+ * apply of them would leave (each endpoint owned, its declaration and secret fingerprints recorded), in one write.
+ * Creating 10,000 endpoints with `apply` would take minutes (see the README), and `import` records computed
+ * values as declared, so that a manifest without them plans replaces.
+ */
+export async function seed(declarations: readonly Declaration[], ctx: ScenarioContext): Promise<Outcome> {
+  const session = open(declarations, ctx);
+  try {
+    const state = await session.store.read();
+    const declared = declaredEndpoints(session.stack);
+    const secrets = checkSecrets(declared, state.salt, { env: ctx.env, baseDir: ctx.workDir });
+    const now = new Date().toISOString();
+    state.cluster_uuid = (await session.client.info()).clusterUuid;
+    for (const { canonical } of declared)
+      state.endpoints[canonical.inference_id] = {
+        task_type: canonical.task_type,
+        service: canonical.service,
+        status: "applied",
+        declared: JSON.parse(JSON.stringify(canonical)),
+        secrets: { ...secrets.get(canonical.inference_id)?.fingerprints },
+        updated_at: now,
+      };
+    await session.store.write(state);
+    return { endpoints: declared.length, summary: `${declared.length} recorded as applied` };
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The benchmark of issue 4: plan and apply of N endpoints against the emulator with injected latency, esinfer
+ * against (a) a naive script with the official client and (b) the per-resource model of a Terraform provider.
+ * Every measured scenario runs in a fresh child process (its wall time and peak memory are its own); requests are
+ * counted by the emulator, which runs here. Prints a Markdown table, then PASS/FAIL per target.
+ *
+ *   npm run bench                  N = 10, 100, 1000 and the plan of 10,000
+ *   npm run bench -- --quick       N = 10, 100 only
+ *   npm run bench -- --latency 20  injected latency per request, ms (default 20)
+ *   npm run bench -- --sizes 1000 --only esinfer --big 0   a subset (for profiling); --big N: size of the big plan
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type Emulator } from "../lib/emulator";
+import { SECRET_ENV, declarations, requestBody } from "./declarations";
+import {
+  CONTENDERS,
+  LABEL,
+  type ContenderName,
+  type Job,
+  type Measurement,
+  type Operation,
+  type Outcome,
+} from "./contender";
+import { formatMb, formatMs, markdownTable, type Row } from "./table";
+import { BIG_PLAN, targets } from "./targets";
+
+interface Options {
+  readonly quick: boolean;
+  readonly latencyMs: number;
+  readonly sizes: readonly number[];
+  readonly contenders: readonly ContenderName[];
+  /** Endpoints of the big plan (10,000; 0: not run). */
+  readonly big: number;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let quick = false;
+  let latencyMs = 20;
+  let sizes: number[] | undefined;
+  let contenders: ContenderName[] = [...CONTENDERS];
+  let big = BIG_PLAN;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--quick") quick = true;
+    else if (arg === "--latency") latencyMs = Number(argv[++i]);
+    else if (arg === "--sizes") sizes = (argv[++i] ?? "").split(",").map(Number);
+    else if (arg === "--only") contenders = (argv[++i] ?? "").split(",") as ContenderName[];
+    else if (arg === "--big") big = Number(argv[++i]);
+    else throw new Error(`unknown argument ${arg} (expected --quick, --latency MS, --sizes N,N, --only C,C, --big N)`);
+  }
+  if (!(latencyMs >= 0)) throw new Error("--latency needs a number of milliseconds");
+  if (sizes?.some((n) => !(Number.isInteger(n) && n > 0)))
+    throw new Error("--sizes needs positive integers, e.g. 10,100");
+  if (!(Number.isInteger(big) && big >= 0)) throw new Error("--big needs a number of endpoints (0: none)");
+  const unknown = contenders.filter((c) => !CONTENDERS.includes(c));
+  if (unknown.length > 0) throw new Error(`--only: unknown contender ${unknown[0]} (${CONTENDERS.join(", ")})`);
+  return {
+    quick,
+    latencyMs,
+    sizes: sizes ?? (quick ? [10, 100] : [10, 100, 1000]),
+    contenders,
+    big: quick || !contenders.includes("esinfer") ? 0 : big,
+  };
+}
+
+/** Runs one job in a fresh `node --import tsx` process and reads its measurement. */
+function runChild(job: Job): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "child.ts"), JSON.stringify(job)], {
+      cwd: join(__dirname, ".."), // where tsx resolves
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const last = out.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !last.startsWith("{"))
+        return reject(new Error(`${job.contender} ${job.operation} of ${job.n} failed (exit code ${code})`));
+      resolve(JSON.parse(last) as Measurement);
+    });
+  });
+}
+
+class Bench {
+  readonly rows: Row[] = [];
+  private readonly dirs: string[] = [];
+
+  constructor(private readonly emulator: Emulator) {}
+
+  workDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), "esinfer-bench-"));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /**
+   * Runs one scenario, counts the requests the emulator received, and records a row. `done` checks that the
+   * contender did the work (by default: every endpoint found as declared, or created).
+   */
+  async measure(
+    contender: ContenderName,
+    operation: Operation,
+    n: number,
+    workDir: string,
+    { label = operation, done = (o) => o.endpoints === n }: { label?: string; done?: (o: Outcome) => boolean } = {},
+  ): Promise<void> {
+    process.stderr.write(`  ${label} ${n} ${LABEL[contender]}... `);
+    this.emulator.requests.clear();
+    const m = await runChild({ contender, operation, n, url: this.emulator.url, workDir });
+    if (!m.outcome || !done(m.outcome))
+      throw new Error(`${contender} ${label} of ${n} did not do the work: ${m.outcome?.summary ?? "no outcome"}`);
+    const row: Row = {
+      operation: label,
+      n,
+      contender: LABEL[contender],
+      requests: this.emulator.requests.length,
+      maxInFlight: this.emulator.requests.stats().maxInFlight,
+      wallMs: m.wallMs,
+      cpuMs: m.cpuMs,
+      peakMb: m.maxRssKb / 1024,
+    };
+    process.stderr.write(
+      `${formatMs(row.wallMs)} (CPU ${formatMs(row.cpuMs)}), ${row.requests} requests, ${formatMb(row.peakMb)}\n`,
+    );
+    this.rows.push(row);
+  }
+
+  /** Apply N creations in an empty cluster, then plan against the result (every endpoint as declared). */
+  async applyThenPlan(contender: ContenderName, n: number): Promise<void> {
+    this.emulator.reset(); // also clears the log and restores the base latency
+    const dir = this.workDir();
+    await this.measure(contender, "apply", n, dir);
+    await this.measure(contender, "plan", n, dir);
+  }
+
+  /**
+   * esinfer's plan of a big stack: first against an empty cluster (everything to create), then against a cluster
+   * where every endpoint exists and is owned. The latter is set up without requests (endpoints created inside the
+   * emulator, then recorded in the stack's state; not measured).
+   */
+  async bigPlan(n: number): Promise<void> {
+    this.emulator.reset();
+    await this.measure("esinfer", "plan", n, this.workDir(), { label: "first plan", done: (o) => o.toCreate === n });
+    const dir = this.workDir();
+    process.stderr.write(`  setting up ${n} endpoints (not measured)... `);
+    for (const d of declarations(n))
+      this.emulator.createEndpoint(d.inference_id, requestBody(d, SECRET_ENV), d.task_type);
+    const setup = await runChild({ contender: "esinfer", operation: "seed", n, url: this.emulator.url, workDir: dir });
+    if (setup.outcome?.endpoints !== n) throw new Error(`setup of ${n} endpoints failed: ${setup.outcome?.summary}`);
+    process.stderr.write(`${setup.outcome.summary}\n`);
+    await this.measure("esinfer", "plan", n, dir);
+  }
+
+  /** Sends the emulator a few of each request first, so that the first scenario does not pay for its warm-up. */
+  async warmUp(): Promise<void> {
+    const url = this.emulator.url;
+    const json = { "content-type": "application/json" };
+    for (const d of declarations(60)) {
+      const body = JSON.stringify(requestBody(d, SECRET_ENV));
+      await fetch(`${url}/_inference/${d.task_type}/${d.inference_id}`, { method: "PUT", headers: json, body });
+      await (await fetch(`${url}/_inference/${d.inference_id}`)).text();
+    }
+    await (await fetch(`${url}/_inference/_all`)).text();
+    this.emulator.reset();
+  }
+
+  async floor(contender: ContenderName): Promise<number> {
+    const m = await runChild({ contender, operation: "idle", n: 0, url: this.emulator.url, workDir: this.workDir() });
+    return m.maxRssKb / 1024;
+  }
+
+  cleanUp(): void {
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const emulator = await startEmulator({ latencyMs: options.latencyMs });
+  const bench = new Bench(emulator);
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const load = () => loadavg()[0]!.toFixed(1);
+  const loadAtStart = load();
+  process.stderr.write(
+    `esinfer bench: emulator ${emulator.version} at ${emulator.url}, ${options.latencyMs} ms latency per request\n`,
+  );
+  try {
+    await bench.warmUp();
+    for (const n of options.sizes) for (const contender of options.contenders) await bench.applyThenPlan(contender, n);
+    if (options.big > 0) await bench.bigPlan(options.big);
+    const floors = await Promise.all([bench.floor("esinfer"), bench.floor("naive")]);
+
+    const order = (r: Row) => ["plan", "first plan", "apply"].indexOf(r.operation);
+    const rows = [...bench.rows].sort((a, b) => order(a) - order(b) || a.n - b.n);
+    const out = [
+      `Emulated Elasticsearch ${emulator.version}, ${options.latencyMs} ms injected latency per request; ` +
+        `Node ${process.version}, ${availableParallelism()} x ${cpu}, load average ${loadAtStart} at start and ` +
+        `${load()} at the end (other work on the machine makes timings noisy); ${new Date().toISOString().slice(0, 10)}.`,
+      "",
+      markdownTable(rows),
+      "",
+      `Each scenario runs in a fresh child process. Requests: counted by the emulator. Wall time: the operation ` +
+        `alone (process start and module loading excluded). CPU time: user + system time of the child during the ` +
+        `operation (all its threads). Peak memory: the child's maximum resident set size; the floor of such a ` +
+        `process (node, tsx and the contender's modules loaded, nothing done) is ${formatMb(floors[0])} for esinfer ` +
+        `and ${formatMb(floors[1])} for the official client.`,
+      "",
+      ...targets(rows, options.latencyMs),
+    ];
+    process.stdout.write(`${out.join("\n")}\n`);
+  } finally {
+    bench.cleanUp();
+    await emulator.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
