@@ -11,7 +11,8 @@ export interface Environment {
   readonly embeddingModel: string;
   readonly dimensions: number;
   /** ELSER allocations: a fixed number in dev, adaptive elsewhere. */
-  readonly elser: { readonly numAllocations: number } | { readonly minAllocations: number; readonly maxAllocations: number };
+  readonly elser:
+    { readonly numAllocations: number } | { readonly minAllocations: number; readonly maxAllocations: number };
   /** Environment variables holding the provider keys in this environment's pipeline. */
   readonly openaiKeyEnv: string;
   readonly cohereKeyEnv: string;

@@ -37,15 +37,28 @@ function info<T extends z.ZodType>(schema: T, facts?: FieldInfo): T {
   return schema;
 }
 
-/** The facts for a (possibly optional) field schema. */
+const factsCache = new WeakMap<z.ZodType, FieldInfo>();
+
+/** The facts for a (possibly optional) field schema. Cached: the catalogue's schemas never change. */
 export function infoOf(schema: z.ZodType | undefined): FieldInfo {
-  let s: z.ZodType | undefined = schema;
-  while (s) {
-    const facts = fieldInfo.get(s);
-    if (facts) return facts;
-    s = s instanceof z.ZodOptional ? (s.unwrap() as z.ZodType) : undefined;
+  if (!schema) return {};
+  let facts = factsCache.get(schema);
+  if (facts === undefined) {
+    facts = {};
+    for (
+      let s: z.ZodType | undefined = schema;
+      s;
+      s = s instanceof z.ZodOptional ? (s.unwrap() as z.ZodType) : undefined
+    ) {
+      const found = fieldInfo.get(s);
+      if (found) {
+        facts = found;
+        break;
+      }
+    }
+    factsCache.set(schema, facts);
   }
-  return {};
+  return facts;
 }
 
 /** A secret declared by reference. Its JSON encoding is `{"env": "NAME"}` or `{"file": "PATH"}`. */
@@ -64,6 +77,10 @@ export type FileSecretRef = z.infer<typeof FileSecretRefSchema>;
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
 export function isSecretRef(value: unknown): value is SecretRef {
+  // Most values asked about are not references: answer those without a (costly, failing) parse.
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || (keys[0] !== "env" && keys[0] !== "file")) return false;
   return SecretRefSchema.safeParse(value).success;
 }
 

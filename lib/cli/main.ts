@@ -137,7 +137,9 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
 
   program
     .command("tf", { hidden: true })
-    .description("Hooks the synthesized Terraform resources run: reconcile, delete, prune (values from the environment).")
+    .description(
+      "Hooks the synthesized Terraform resources run: reconcile, delete, prune (values from the environment).",
+    )
     .argument("<hook>", "reconcile, delete or prune")
     .action(lazy(() => import("./commands/tf")));
 

@@ -5,11 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  SynthesizedStackError,
-  readSynthesizedStacks,
-  type SynthesizedStack,
-} from "../constructs/read-synthesized";
+import { SynthesizedStackError, readSynthesizedStacks, type SynthesizedStack } from "../constructs/read-synthesized";
 import { parseManifest, type Stack } from "../engine";
 import { ValidationError } from "../model";
 import { UsageError, type Io } from "./io";

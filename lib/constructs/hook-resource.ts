@@ -46,9 +46,7 @@ export function hookResource(scope: Construct, id: string, spec: HookResourceSpe
   const isNull = spec.type === "null_resource";
   const provider = isNull ? nullProvider(cdk, scope) : undefined;
   const escape = (values: Readonly<Record<string, string>>) =>
-    Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [k, cdk.Token.isUnresolved(v) ? v : escapeTerraform(v)]),
-    );
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, cdk.Token.isUnresolved(v) ? v : escapeTerraform(v)]));
   const identity = () => ({ [KIND_KEY]: spec.kind, ...escape(spec.identity), ...escape(spec.lateIdentity?.() ?? {}) });
   const attributes = (): Attributes =>
     isNull
@@ -56,7 +54,9 @@ export function hookResource(scope: Construct, id: string, spec: HookResourceSpe
       : { triggers_replace: identity(), input: escape(spec.mutable()) };
 
   const from = (key: string) =>
-    isNull ? `\${self.triggers.${key}}` : `\${self.${MUTABLE_KEYS.includes(key as MutableKey) ? "input" : "triggers_replace"}.${key}}`;
+    isNull
+      ? `\${self.triggers.${key}}`
+      : `\${self.${MUTABLE_KEYS.includes(key as MutableKey) ? "input" : "triggers_replace"}.${key}}`;
   const provisioner = (command: HookCommand, when?: "destroy") => ({
     type: "local-exec" as const,
     interpreter: ["node", spec.paths.bin, "tf"],
@@ -71,7 +71,9 @@ export function hookResource(scope: Construct, id: string, spec: HookResourceSpe
   ];
   const resource = new Resource(scope, id, {
     terraformResourceType: spec.type,
-    terraformGeneratorMetadata: isNull ? { providerName: "null", providerVersion: "3.2.4" } : { providerName: "terraform" },
+    terraformGeneratorMetadata: isNull
+      ? { providerName: "null", providerVersion: "3.2.4" }
+      : { providerName: "terraform" },
     ...(provider ? { provider } : {}),
     // An empty `provisioner` list is invalid Terraform: leave it out when there is no hook.
     ...(provisioners.length > 0 ? { provisioners } : {}),
@@ -116,7 +118,8 @@ function nullProvider(cdk: CdkRuntime, scope: Construct) {
   const existing = stack.node.tryFindChild("null");
   if (existing) return existing as InstanceType<CdkRuntime["TerraformProvider"]>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { NullProvider } = require("@cdktf/provider-null/lib/provider") as typeof import("@cdktf/provider-null/lib/provider");
+  const { NullProvider } =
+    require("@cdktf/provider-null/lib/provider") as typeof import("@cdktf/provider-null/lib/provider");
   const provider = new NullProvider(stack, "null");
   stack.addOverride("terraform.required_providers.null", { source: "hashicorp/null", version: "~> 3.2" });
   return provider;

@@ -16,7 +16,9 @@ export function importedToTypescript(imported: readonly ImportedEndpoint[]): str
   ];
   for (const i of imported) {
     const declaration = requestToDeclaration(i.request);
-    lines.push(`new InferenceEndpoint(this, ${JSON.stringify(i.request.inference_id)}, ${render({ cluster: CLUSTER, ...declaration }, 0)});`);
+    lines.push(
+      `new InferenceEndpoint(this, ${JSON.stringify(i.request.inference_id)}, ${render({ cluster: CLUSTER, ...declaration }, 0)});`,
+    );
   }
   return lines.join("\n") + "\n";
 }

@@ -4,15 +4,7 @@
  * for esinfer's own state, API-key authentication, fault injection and a request log.
  */
 export { startEmulator, type Emulator, type EmulatorOptions } from "./emulator";
-export type {
-  DropFault,
-  ErrorFault,
-  FaultHandle,
-  FaultTrigger,
-  LatencyFault,
-  RequestMatch,
-  Faults,
-} from "./faults";
+export type { DropFault, ErrorFault, FaultHandle, FaultTrigger, LatencyFault, RequestMatch, Faults } from "./faults";
 export type { ConcurrencyStats, RequestFilter, RequestLog, RequestRecord } from "./request-log";
 export type { EndpointConfig } from "./store";
 export { behaviorFor, type Behavior } from "./versions";

@@ -162,11 +162,19 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   try {
     const raw = await readBody(req);
     const decision = deps.faults.decide(method, url.pathname);
-    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    // Injected latency is the response time the client sees, the emulator's own work included: it stands for the
+    // server and its providers, and the emulator's CPU time is not part of what it models.
+    const rest = async () => {
+      const ms = started + decision.delayMs - performance.now();
+      if (ms > 0) await sleep(ms);
+    };
     let response: EsResponse;
     try {
       authenticate(req, req.url ?? "/", deps.apiKey);
-      if (decision.drop === "before") return drop();
+      if (decision.drop === "before") {
+        await rest();
+        return drop();
+      }
       if (decision.error) {
         outcome = "fault";
         throw decision.error;
@@ -176,6 +184,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     } catch (error) {
       response = errorResponse(error);
     }
+    await rest();
     if (decision.drop === "after") return drop();
     status = response.status;
     send(req, res, method, query, response);

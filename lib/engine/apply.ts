@@ -1,8 +1,8 @@
 /**
  * Carrying out a plan safely: refuses to replace or delete endpoints in use unless allowed (then sends `force`),
  * records the intent to create before creating, deletes a replaced endpoint before re-creating it, runs endpoints
- * with bounded concurrency, checks every write against what the cluster stored (the write's response, then one
- * `GET /_inference/_all` at the end), and reports every endpoint's outcome even when some fail.
+ * with bounded concurrency, checks every write against what the cluster stored (the write's response: the server's
+ * read-back of the stored configuration), and reports every endpoint's outcome even when some fail.
  */
 import type { TaskType } from "../catalogue";
 import {
@@ -20,13 +20,13 @@ import { describeReferences } from "./planner";
 import { mapLimit } from "./pool";
 import type { StateKeeper } from "./state-keeper";
 import type { OwnedEndpoint } from "./state/types";
+import { endpointDigest } from "./live-digest";
 import { updateNeedsNumAllocations } from "./updatability";
 import { verifyEndpoint } from "./verify";
 
 /**
- * One step of an apply. Per endpoint: `start`, then `done` or `failed` for its action; then possibly `failed` again
- * (the read-back found a field the cluster did not take) and, with verification, `start`/`done`/`failed` for
- * `verify`. `note` is information about an endpoint (e.g. `force=true` is sent).
+ * One step of an apply. Per endpoint: `start`, then `done` or `failed` for its action (`failed` also when the
+ * cluster did not take a field of the write) and, with verification, `start`/`done`/`failed` for `verify`. `note` is information about an endpoint (e.g. `force=true` is sent).
  */
 export interface ApplyEvent {
   readonly kind: "start" | "done" | "failed" | "note";
@@ -109,12 +109,14 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
     for (const id of Object.keys(state.endpoints))
       if (!planned.has(id) && inScope(plan.scope, id)) delete state.endpoints[id];
     for (const e of plan.endpoints) {
-      // Unchanged endpoints keep their verified fingerprints (an imported secret stays unverified) but record
-      // the current declaration (a renamed secret reference, say).
+      // Unchanged endpoints keep their verified fingerprints (an imported secret stays unverified) and the digest
+      // of what the cluster stored, but record the current declaration (a renamed secret reference, say).
+      const before = state.endpoints[e.inference_id];
       if (e.action === "no-op" && e.declared)
         state.endpoints[e.inference_id] = {
           ...owned(e, "applied", now),
-          secrets: { ...state.endpoints[e.inference_id]?.secrets },
+          secrets: { ...before?.secrets },
+          ...(before?.live ? { live: before.live } : {}),
         };
       if (e.action === "create" || e.action === "replace") state.endpoints[e.inference_id] = owned(e, "creating", now);
     }
@@ -127,12 +129,22 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
     const started = Date.now();
     emit({ kind: "start", inferenceId: e.inference_id, action: e.action });
     try {
-      await carryOut(e, ctx, {
+      const stored = await carryOut(e, ctx, {
         timeout,
         force: inUse(e) && Boolean(options.allowInUse),
         version: plan.cluster.version,
       });
-      if (e.action !== "delete") written.set(e.inference_id, e);
+      if (e.action !== "delete") {
+        written.set(e.inference_id, e);
+        // The write's response is the server's read-back of what it stored: a field it did not take is an
+        // error, not a silent success.
+        const problem = notTaken(e, stored, plan.cluster.version);
+        const at = new Date().toISOString();
+        ctx.keeper.update(
+          (s) => void (s.endpoints[e.inference_id] = owned(e, "applied", at, problem ? undefined : stored)),
+        );
+        if (problem) throw new Error(problem);
+      }
       const durationMs = Date.now() - started;
       emit({ kind: "done", inferenceId: e.inference_id, action: e.action, durationMs });
       return { inference_id: e.inference_id, action: e.action, status: "ok", durationMs };
@@ -143,18 +155,6 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
       return { inference_id: e.inference_id, action: e.action, status: "failed", error: message, durationMs };
     }
   });
-
-  // Read everything back once: a field the cluster did not take is an error, not a silent success.
-  if (written.size > 0) {
-    const live = new Map((await ctx.client.listEndpoints()).map((x) => [x.inference_id, x]));
-    for (const [id, e] of written) {
-      const problem = notTaken(e, live.get(id), plan.cluster.version);
-      if (!problem) continue;
-      const i = outcomes.findIndex((o) => o.inference_id === id);
-      outcomes[i] = { ...outcomes[i]!, status: "failed", error: problem };
-      emit({ kind: "failed", inferenceId: id, action: e.action, message: problem });
-    }
-  }
 
   if (options.verify) {
     await mapLimit(
@@ -190,35 +190,33 @@ interface CarryOutOptions {
   readonly version: string;
 }
 
-async function carryOut(e: EndpointPlan, ctx: ApplyContext, options: CarryOutOptions): Promise<void> {
+/** Carries out one endpoint's action; returns what the write's response says the cluster stores (if it wrote). */
+async function carryOut(
+  e: EndpointPlan,
+  ctx: ApplyContext,
+  options: CarryOutOptions,
+): Promise<InferenceEndpoint | undefined> {
   const { client, keeper } = ctx;
   const id = e.inference_id;
   switch (e.action) {
     case "delete":
       await remove(client, id, options.force);
       keeper.update((s) => void delete s.endpoints[id]);
-      return;
+      return undefined;
     case "replace":
       // A replaced endpoint is deleted before its new version is created (same id).
       await remove(client, id, options.force);
-      await create(e, ctx, options);
-      return;
+      return create(e, ctx, options);
     case "create":
-      await create(e, ctx, options);
-      return;
-    case "update": {
-      const stored = await client.updateEndpoint(e.task_type, id, updateBody(e, ctx, options.version));
-      const problem = notTaken(e, stored, options.version);
-      if (problem) throw new Error(problem);
-      keeper.update((s) => void (s.endpoints[id] = owned(e, "applied", new Date().toISOString())));
-      return;
-    }
+      return create(e, ctx, options);
+    case "update":
+      return client.updateEndpoint(e.task_type, id, updateBody(e, ctx, options.version));
     case "no-op":
-      return;
+      return undefined;
   }
 }
 
-async function create(e: EndpointPlan, ctx: ApplyContext, options: CarryOutOptions): Promise<void> {
+async function create(e: EndpointPlan, ctx: ApplyContext, options: CarryOutOptions): Promise<InferenceEndpoint> {
   const declared = e.declared!;
   const id = e.inference_id;
   let stored: InferenceEndpoint;
@@ -236,9 +234,7 @@ async function create(e: EndpointPlan, ctx: ApplyContext, options: CarryOutOptio
     if (isAlreadyExists(error) && e.action === "create") ctx.keeper.update((s) => void delete s.endpoints[id]);
     throw error;
   }
-  const problem = notTaken(e, stored, options.version);
-  if (problem) throw new Error(problem);
-  ctx.keeper.update((s) => void (s.endpoints[id] = owned(e, "applied", new Date().toISOString())));
+  return stored;
 }
 
 async function remove(client: ElasticsearchClient, id: string, force: boolean): Promise<void> {
@@ -304,14 +300,23 @@ function notTaken(e: EndpointPlan, stored: InferenceEndpoint | undefined, versio
 
 const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
 
-function owned(e: EndpointPlan, status: OwnedEndpoint["status"], at: string): OwnedEndpoint {
+function owned(
+  e: EndpointPlan,
+  status: OwnedEndpoint["status"],
+  at: string,
+  stored?: InferenceEndpoint,
+): OwnedEndpoint {
   const declared = e.declared as CanonicalEndpoint;
   return {
     task_type: declared.task_type,
     service: declared.service,
     status,
-    declared: JSON.parse(JSON.stringify(declared)),
+    // Nothing is applied yet while creating (and the intent, written before any request, stays small). Plans are
+    // never changed once made: the state may share the declaration.
+    declared: status === "applied" ? (declared as unknown as OwnedEndpoint["declared"]) : {},
     secrets: status === "applied" ? { ...(e.secret_fingerprints ?? {}) } : {},
+    // What the cluster stored, as its write response says (given only when it took everything).
+    ...(stored ? { live: endpointDigest(stored) } : {}),
     updated_at: at,
   };
 }

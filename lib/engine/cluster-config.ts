@@ -30,7 +30,8 @@ export const ClusterConfigSchema = z.strictObject({
 export function clusterConfigConflicts(raw: Readonly<Record<string, unknown>>): [string, string][] {
   const problems: [string, string][] = [];
   const set = (key: string) => raw[key] !== undefined;
-  if (["url", "urls", "cloud_id"].filter(set).length > 1) problems.push(["url", "set only one of url, urls and cloud_id"]);
+  if (["url", "urls", "cloud_id"].filter(set).length > 1)
+    problems.push(["url", "set only one of url, urls and cloud_id"]);
   const auth = [set("api_key"), set("password") || set("username"), set("bearer_token")].filter(Boolean).length;
   if (auth > 1) problems.push(["api_key", "set only one of api_key, username/password and bearer_token"]);
   if (set("username") !== set("password"))

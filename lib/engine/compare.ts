@@ -14,7 +14,8 @@ import {
   type ChunkingSettings,
 } from "../catalogue";
 import type { InferenceEndpoint } from "../client";
-import { REDACTED, secretFields } from "../model";
+import { REDACTED, canonicalJson, secretFields } from "../model";
+import { endpointDigest } from "./live-digest";
 import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
 import type { OwnedEndpoint } from "./state/types";
@@ -48,6 +49,7 @@ export function compareEndpoint(
   version: string,
 ): Comparison {
   const { canonical } = declared;
+  if (unchangedSinceApplied(declared, live, owned, secrets)) return { changes: [], warnings: [] };
   const spec = getTaskSpec(canonical.service, canonical.task_type)!;
   const shape = shapeOf(spec.serviceSettings) ?? {};
   const lastApplied = owned?.declared as
@@ -128,6 +130,23 @@ export function compareEndpoint(
   if (blocked)
     return { changes: changes.map((c) => (c.forces_replace ? c : { ...c, forces_replace: blocked })), warnings };
   return { changes, warnings };
+}
+
+/**
+ * Whether nothing changed since the last apply: the cluster still stores what it stored then (same digest), the
+ * declaration is the one applied, and every secret has the fingerprint it had. Then that apply's comparison holds.
+ */
+function unchangedSinceApplied(
+  declared: DeclaredEndpoint,
+  live: InferenceEndpoint,
+  owned: OwnedEndpoint | undefined,
+  secrets: SecretCheck,
+): boolean {
+  if (owned?.status !== "applied" || owned.live === undefined || owned.live !== endpointDigest(live)) return false;
+  const paths = Object.keys(secrets.fingerprints);
+  if (Object.keys(secrets.unresolved).length > 0 || paths.length !== Object.keys(owned.secrets).length) return false;
+  if (paths.some((p) => owned.secrets[p] !== secrets.fingerprints[p])) return false;
+  return canonicalJson(owned.declared) === canonicalJson(declared.canonical);
 }
 
 /** Descends into plain objects so a change reads `service_settings.rate_limit.requests_per_minute`. */

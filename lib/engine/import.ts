@@ -17,6 +17,11 @@ export interface ImportedEndpoint {
   /** The declaration, request shape, secrets as references to name. */
   readonly request: EndpointRequest & { inference_id: string; task_type: TaskType; service: string };
   readonly canonical: CanonicalEndpoint;
+  /**
+   * What the state records as last applied: the declaration without the values the server computed (similarity,
+   * dimensions, ...), so that a declaration that leaves them out is not taken for one that removes them.
+   */
+  readonly lastApplied: CanonicalEndpoint;
   /** The environment variables the secret references use (to be set before the next apply that sends them). */
   readonly secretEnv: readonly string[];
   /** Anything that did not carry over (values the declaration model rejects). */
@@ -65,10 +70,11 @@ export function importDeclaration(live: InferenceEndpoint): ImportedEndpoint {
     ...(spec.chunking && live.chunking_settings ? { chunking_settings: { ...live.chunking_settings } } : {}),
   } as ImportedEndpoint["request"];
   const result = validateRequest(request);
-  return {
-    request,
-    canonical: result.endpoint ? canonicalize(result.endpoint) : (request as unknown as CanonicalEndpoint),
-    secretEnv,
-    issues: result.issues,
+  const canonical = result.endpoint ? canonicalize(result.endpoint) : (request as unknown as CanonicalEndpoint);
+  const computed = (key: string) => infoOf(shape[key]).serverDefault === "computed";
+  const lastApplied = {
+    ...canonical,
+    service_settings: Object.fromEntries(Object.entries(canonical.service_settings).filter(([k]) => !computed(k))),
   };
+  return { request, canonical, lastApplied, secretEnv, issues: result.issues };
 }

@@ -23,14 +23,21 @@ export function checkSecrets(
   source: SecretSource,
 ): Map<string, SecretCheck> {
   const checks = new Map<string, SecretCheck>();
+  // Many endpoints share a key: one HMAC per distinct value.
+  const byValue = new Map<string, string>();
   for (const d of declared) {
     const fingerprints: Record<string, string> = {};
     const unresolved: Record<string, string> = {};
     for (const field of secretFields(d.canonical)) {
       try {
         const value = resolveSecret(field.value, source);
-        registerSecretValue(value);
-        fingerprints[field.path] = fingerprintSecret(value, salt);
+        let fingerprint = byValue.get(value);
+        if (fingerprint === undefined) {
+          registerSecretValue(value);
+          fingerprint = fingerprintSecret(value, salt);
+          byValue.set(value, fingerprint);
+        }
+        fingerprints[field.path] = fingerprint;
       } catch (e) {
         unresolved[field.path] = (e as Error).message;
       }

@@ -17,12 +17,7 @@ import {
 } from "../model";
 import { describeJsonError } from "../model/json-error";
 import { snakeCase } from "../model/schema-walk";
-import {
-  CLUSTER_SECRET_KEYS,
-  ClusterConfigSchema,
-  clusterConfigConflicts,
-  type ClusterConfig,
-} from "./cluster-config";
+import { CLUSTER_SECRET_KEYS, ClusterConfigSchema, clusterConfigConflicts, type ClusterConfig } from "./cluster-config";
 import { STACK_NAME_PATTERN, type StateConfig, type Stack } from "./stack";
 
 const TOP_KEYS = ["stack", "cluster", "endpoints", "absent", "state"];

@@ -8,6 +8,7 @@ import { isPreconfiguredId } from "../catalogue";
 import { unsupportedVersionReason, type ClusterInfo, type InferenceEndpoint } from "../client";
 import { REDACTED, canonicalJson, isSecretValue, type ValidationIssue } from "../model";
 import { compareEndpoint, type SecretCheck } from "./compare";
+import { endpointDigest } from "./live-digest";
 import {
   PLAN_FORMAT_VERSION,
   type Action,
@@ -246,8 +247,10 @@ function deletion(current: InferenceEndpoint, reason: string): EndpointPlan {
 export function liveDigest(live: LiveState, plans: readonly Pick<EndpointPlan, "inference_id">[]): string {
   const hash = createHash("sha256");
   hash.update(canonicalJson({ uuid: live.info.clusterUuid, version: live.info.version }));
-  for (const id of plans.map((p) => p.inference_id).sort())
-    hash.update(`\n${id}=${canonicalJson(live.endpoints.get(id) ?? null)}`);
+  for (const id of plans.map((p) => p.inference_id).sort()) {
+    const current = live.endpoints.get(id);
+    hash.update(`\n${id}=${current ? endpointDigest(current) : "absent"}`);
+  }
   return `sha256:${hash.digest("hex")}`;
 }
 

@@ -5,13 +5,13 @@
 import { resolve } from "node:path";
 import { getTaskSpec, isPreconfiguredId, taskTypesOf } from "../catalogue";
 import { ElasticsearchClient, type ConnectionOptions } from "../client";
-import { canonicalJson, validateRequest, type ValidationIssue } from "../model";
+import { canonicalJson, versionIssues, type ValidationIssue } from "../model";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply";
 import { connectionFor, describeCluster } from "./cluster-config";
 import { checkSecrets, readLiveState, readReferences } from "./live";
 import { hasChanges, inScope, type Plan, type PlanScope } from "./plan-types";
 import { computePlan, liveDigest, withReferences, type LiveState } from "./planner";
-import { declaredEndpoints, type Stack } from "./stack";
+import { declaredEndpoints, type DeclaredEndpoint, type Stack } from "./stack";
 import { StateKeeper } from "./state-keeper";
 import { ClusterStateStore, FileStateStore, defaultStatePath } from "./state";
 import type { StackState, StateStore } from "./state/types";
@@ -80,19 +80,26 @@ export class StackSession {
     return { env: this.env, baseDir: this.stack.baseDir };
   }
 
+  #declared: DeclaredEndpoint[] | undefined;
+
+  /** The stack's declarations with their canonical forms (computed once: the stack does not change). */
+  private declared(): DeclaredEndpoint[] {
+    return (this.#declared ??= declaredEndpoints(this.stack));
+  }
+
   /** Reads the cluster (one `GET /`, one `GET /_inference/_all`) and the state, and plans. */
   async plan(options: PlanOptions = {}): Promise<Plan> {
-    const [state, live] = await Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
+    const reading = Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
+    this.declared(); // while the cluster answers
+    const [state, live] = await reading;
     return this.planAgainst(state, live, options);
   }
 
   private async planAgainst(state: StackState, live: LiveState, options: PlanOptions): Promise<Plan> {
     const declared = options.destroy
       ? []
-      : declaredEndpoints(this.stack).filter((d) => inScope(options.scope, d.canonical.inference_id));
-    const versionIssues = declared.flatMap(
-      (d) => validateRequest(d.endpoint, { esVersion: live.info.version, literalSecrets: "accept" }).issues,
-    );
+      : this.declared().filter((d) => inScope(options.scope, d.canonical.inference_id));
+    const versionProblems = declared.flatMap((d) => versionIssues(d.endpoint, live.info.version));
     const { plan, errors } = computePlan({
       stack: this.stack.name,
       declared,
@@ -103,7 +110,7 @@ export class StackSession {
       esinferVersion: this.options.esinferVersion ?? "0.0.0",
       ...(options.scope ? { scope: options.scope } : {}),
     });
-    const problems = [...versionIssues, ...errors];
+    const problems = [...versionProblems, ...errors];
     if (problems.length > 0) throw new PlanError(problems);
     const destroyPlan = options.destroy
       ? {
@@ -135,8 +142,10 @@ export class StackSession {
   ): Promise<{ plan: Plan; result?: ApplyResult; declined?: boolean }> {
     const lock = await this.store.lock(options.destroy ? "destroy" : "apply", options.lockTimeoutMs ?? 0);
     try {
-      let state = await this.store.read();
-      const live = await readLiveState(this.client, this.clusterUrl);
+      const reading = Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
+      this.declared(); // while the cluster answers
+      const [read, live] = await reading;
+      let state = read;
       let plan: Plan;
       if (options.plan && options.saved) {
         // A plan made before the stack had any state fingerprinted with the salt it carries: adopt it.
@@ -225,7 +234,7 @@ export class StackSession {
             task_type: i.request.task_type,
             service: i.request.service,
             status: "applied",
-            declared: JSON.parse(canonicalJson(i.canonical)),
+            declared: JSON.parse(canonicalJson(i.lastApplied)),
             secrets: {},
             updated_at: now,
           };

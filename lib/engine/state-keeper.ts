@@ -2,12 +2,21 @@
  * The stack's state during an apply: changed in memory as operations finish, written to the store coalesced
  * (one write at a time, the latest state each time), and written at once when a write must be durable before a
  * request goes out (the intent to create an endpoint, so a crash right after the PUT still converges).
+ *
+ * Changes are made in place on the keeper's own copy, and a snapshot is taken once per write, not per change: an
+ * apply of N endpoints makes N changes, and copying the whole state for each made it quadratic.
  */
 import type { StackState, StateStore } from "./state/types";
 
+/** How long changes gather before they are written (a crash loses at most this much of "applied" records, which
+ * the next run recovers: the "creating" intent was written before the request). */
+export const DEFAULT_WRITE_DELAY_MS = 1000;
+
 export class StateKeeper {
-  #state: StackState;
-  #dirty = false;
+  readonly #state: StackState;
+  /** Changes made so far, and how many of them the last successful write covered. */
+  #changes = 0;
+  #written = 0;
   #writing: Promise<void> = Promise.resolve();
   #scheduled: NodeJS.Timeout | undefined;
   #error: Error | undefined;
@@ -16,21 +25,20 @@ export class StateKeeper {
   constructor(
     private readonly store: StateStore,
     state: StackState,
-    private readonly delayMs = 25,
+    private readonly delayMs = DEFAULT_WRITE_DELAY_MS,
   ) {
-    this.#state = state;
+    this.#state = structuredClone(state);
   }
 
+  /** The current state (read it; change it only through `update`). */
   get state(): StackState {
     return this.#state;
   }
 
   /** Changes the state in memory and schedules a coalesced write. */
   update(change: (state: StackState) => void): void {
-    const next = structuredClone(this.#state);
-    change(next);
-    this.#state = next;
-    this.#dirty = true;
+    change(this.#state);
+    this.#changes++;
     this.#scheduled ??= setTimeout(() => {
       this.#scheduled = undefined;
       void this.flush().catch(() => undefined); // the error is kept and rethrown by the next awaited flush
@@ -44,13 +52,15 @@ export class StateKeeper {
       this.#scheduled = undefined;
     }
     this.#writing = this.#writing.then(async () => {
-      if (!this.#dirty || this.#error) return;
-      this.#dirty = false;
-      const snapshot = this.#state;
+      if (this.#changes === this.#written || this.#error) return;
+      const upTo = this.#changes;
+      // The store may still be reading while later changes arrive: it gets a copy of this moment's state.
+      const snapshot = structuredClone(this.#state);
       try {
         const written = await this.store.write(snapshot);
-        // Changes made while writing stay (and stay dirty); they only take the serial the store gave.
-        this.#state = this.#state === snapshot ? written : { ...this.#state, serial: written.serial };
+        // Later changes stay pending; the state takes the serial the store gave.
+        this.#state.serial = written.serial;
+        this.#written = upTo;
         this.writes++;
       } catch (e) {
         this.#error = e as Error;

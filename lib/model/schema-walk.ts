@@ -16,21 +16,40 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
+// Walks run once per field of every endpoint (thousands per plan), and zod's `instanceof` checks are not cheap:
+// the answers for the catalogue's (never changing) schemas are cached.
+const unwrapped = new WeakMap<z.ZodType, z.ZodType>();
+
 /** The schema under optional/nullable/default/pipe wrappers. */
 export function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
-  let s = schema;
-  for (;;) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault)
-      s = s.unwrap() as z.ZodType;
-    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
-    else return s;
+  if (!schema) return undefined;
+  let found = unwrapped.get(schema);
+  if (found === undefined) {
+    let s = schema;
+    for (;;) {
+      if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault)
+        s = s.unwrap() as z.ZodType;
+      else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+      else break;
+    }
+    found = s;
+    unwrapped.set(schema, found);
   }
+  return found;
 }
+
+const shapes = new WeakMap<z.ZodType, Record<string, z.ZodType> | null>();
 
 /** The object schema's shape, or undefined when the schema is not a fixed-key object. */
 export function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
   const s = unwrap(schema);
-  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : undefined;
+  if (!s) return undefined;
+  let shape = shapes.get(s);
+  if (shape === undefined) {
+    shape = s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : null;
+    shapes.set(s, shape);
+  }
+  return shape ?? undefined;
 }
 
 /** The chunking schema for a value's strategy (chunking settings are a union keyed by `strategy`). */

@@ -366,7 +366,6 @@ function validateChunking(
     });
     return undefined;
   }
-  const facts = STRATEGY_FACTS[strategy as ChunkingStrategy];
   const parsed = parseInto(
     ctx,
     "chunking_settings",
@@ -380,6 +379,19 @@ function validateChunking(
       allowed: listOf(allowed),
     }),
   ) as ChunkingSettings | undefined;
+  checkChunkingLimits(ctx, service, serviceSettings, strategy as ChunkingStrategy, raw);
+  return parsed;
+}
+
+/** What depends on the version (the strategy's, the size cap's) and the ELSER cap, on the raw chunking value. */
+function checkChunkingLimits(
+  ctx: Context,
+  service: string,
+  serviceSettings: Record<string, unknown> | undefined,
+  strategy: ChunkingStrategy,
+  raw: Record<string, unknown>,
+) {
+  const facts = STRATEGY_FACTS[strategy];
   const version = ctx.options.esVersion;
   if (version && !isAtLeast(version, facts.since))
     add(
@@ -406,7 +418,6 @@ function validateChunking(
         `must be at most ${MAX_CHUNK_SIZE_CAP.value} before Elasticsearch ${MAX_CHUNK_SIZE_CAP.removedIn} (target is ${version}), got ${size}`,
       );
   }
-  return parsed;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -691,4 +702,25 @@ export function validateRequests(
     }
   });
   return { endpoints: issues.length ? [] : endpoints, issues, warnings };
+}
+
+/**
+ * The checks of `validateRequest` that depend on the target version, for an endpoint validated already (without a
+ * version): the service, the task type, the fields and the chunking strategy exist there, and the size cap.
+ * The plan runs these against the cluster's version instead of validating everything a second time.
+ */
+export function versionIssues(endpoint: ValidatedEndpoint, esVersion: string): ValidationIssue[] {
+  const ctx: Context = { endpoint: endpoint.inference_id, options: { esVersion }, issues: [], warnings: [] };
+  const spec = getTaskSpec(endpoint.service, endpoint.task_type)!;
+  checkVersions(ctx, endpoint.service, endpoint.task_type, spec, endpoint.service_settings as Record<string, unknown>);
+  const chunking = endpoint.chunking_settings as Record<string, unknown> | undefined;
+  if (chunking?.strategy)
+    checkChunkingLimits(
+      ctx,
+      endpoint.service,
+      endpoint.service_settings as Record<string, unknown>,
+      chunking.strategy as ChunkingStrategy,
+      chunking,
+    );
+  return ctx.issues;
 }

@@ -37,7 +37,11 @@ test("quickstart: ELSER in the cluster, OpenAI embeddings with custom chunking a
   const { stacks } = synthApp((app) => new QuickstartStack(app, "quickstart"));
   expect(stacks.map((s) => s.name)).toEqual(["quickstart"]);
   const e = endpoints(stacks[0]!);
-  expect(Object.keys(e).sort()).toEqual(["quickstart-cohere-rerank", "quickstart-elser", "quickstart-openai-embeddings"]);
+  expect(Object.keys(e).sort()).toEqual([
+    "quickstart-cohere-rerank",
+    "quickstart-elser",
+    "quickstart-openai-embeddings",
+  ]);
   expect(e["quickstart-elser"]).toMatchObject({ service: "elasticsearch", task_type: "sparse_embedding" });
   expect(e["quickstart-openai-embeddings"]).toMatchObject({
     service: "openai",
@@ -45,7 +49,11 @@ test("quickstart: ELSER in the cluster, OpenAI embeddings with custom chunking a
     service_settings: { api_key: { env: "OPENAI_API_KEY" } },
     chunking_settings: { strategy: "word", max_chunk_size: 120, overlap: 40 },
   });
-  expect(e["quickstart-cohere-rerank"]).toMatchObject({ service: "cohere", task_type: "rerank", task_settings: { top_n: 10 } });
+  expect(e["quickstart-cohere-rerank"]).toMatchObject({
+    service: "cohere",
+    task_type: "rerank",
+    task_settings: { top_n: 10 },
+  });
   // The connection comes from the environment; the state lives in the cluster.
   expect(stacks[0]!.manifest.cluster).toEqual({});
   expect(stacks[0]!.manifest.state).toEqual({ backend: "cluster" });

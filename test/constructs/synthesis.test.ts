@@ -195,8 +195,11 @@ test("user strings with ${ and %{ are escaped for Terraform, and read back as wr
     '\\"input\\": $${input}, \\"note\\": \\"%%{if x}literal$$${kept}\\"',
   );
   // No unescaped interpolation anywhere in our values (Terraform would evaluate it).
-  const values = esinferResources(out.json).flatMap((r) => Object.values({ ...r.body.triggers_replace, ...r.body.input }));
-  for (const v of values) expect(v.replace(/\$\$\{|%%\{|\$\{terraform_data\.[A-Za-z0-9_-]+\.id\}/g, "")).not.toMatch(/\$\{|%\{/);
+  const values = esinferResources(out.json).flatMap((r) =>
+    Object.values({ ...r.body.triggers_replace, ...r.body.input }),
+  );
+  for (const v of values)
+    expect(v.replace(/\$\$\{|%%\{|\$\{terraform_data\.[A-Za-z0-9_-]+\.id\}/g, "")).not.toMatch(/\$\{|%\{/);
   const [read] = readSynthesizedStacks(out.outdir);
   expect((read!.manifest.endpoints[0] as { service_settings: { request: string } }).service_settings.request).toBe(
     template,
@@ -219,7 +222,14 @@ test("null_resource: the same commands through hashicorp/null, mutable values ke
   const out = synthStack((stack) => quickstart(stack, { resourceType: "null_resource" }));
   expect(out.json.resource!.terraform_data).toBeUndefined();
   const resources = esinferResources(out.json, "null_resource");
-  expect(resources.map((r) => r.kind).sort()).toEqual(["cluster", "endpoint", "endpoint", "identity", "identity", "stack"]);
+  expect(resources.map((r) => r.kind).sort()).toEqual([
+    "cluster",
+    "endpoint",
+    "endpoint",
+    "identity",
+    "identity",
+    "stack",
+  ]);
   expect(out.json.provider).toEqual({ null: [{}] });
   expect(out.json.terraform!.required_providers).toEqual({ null: { source: "hashicorp/null", version: "~> 3.2" } });
   const reference = esinferResources(synthStack((stack) => quickstart(stack)).json);
@@ -234,12 +244,26 @@ test("null_resource: the same commands through hashicorp/null, mutable values ke
       ],
     });
     // Same hooks, same variables; only where `self` keeps them differs.
-    const twin = reference.find((x) => x.kind === r.kind && x.values.inference_id === r.values.inference_id && x.values.declaration === r.values.declaration)!;
-    expect(r.body.provisioner?.map((p) => ({ ...p["local-exec"], environment: Object.keys(p["local-exec"].environment ?? {}) }))).toEqual(
-      twin.body.provisioner?.map((p) => ({ ...p["local-exec"], environment: Object.keys(p["local-exec"].environment ?? {}) })),
+    const twin = reference.find(
+      (x) =>
+        x.kind === r.kind &&
+        x.values.inference_id === r.values.inference_id &&
+        x.values.declaration === r.values.declaration,
+    )!;
+    expect(
+      r.body.provisioner?.map((p) => ({
+        ...p["local-exec"],
+        environment: Object.keys(p["local-exec"].environment ?? {}),
+      })),
+    ).toEqual(
+      twin.body.provisioner?.map((p) => ({
+        ...p["local-exec"],
+        environment: Object.keys(p["local-exec"].environment ?? {}),
+      })),
     );
     for (const p of r.body.provisioner ?? [])
-      for (const value of Object.values(p["local-exec"].environment ?? {})) expect(value).toMatch(/^\$\{self\.triggers\.[a-z_]+\}$/);
+      for (const value of Object.values(p["local-exec"].environment ?? {}))
+        expect(value).toMatch(/^\$\{self\.triggers\.[a-z_]+\}$/);
   }
   const [read] = readSynthesizedStacks(out.outdir);
   expect(read!.manifest.endpoints).toHaveLength(2);

@@ -54,10 +54,14 @@ function typeErrors(code: string): string[] {
         "}",
       ].join("\n"),
     );
-    const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, "tsconfig.json"), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => undefined,
-    })!;
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(ROOT, "tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: () => undefined,
+      },
+    )!;
     const program = ts.createProgram([file], { ...config.options, noEmit: true });
     return ts
       .getPreEmitDiagnostics(program)
@@ -100,9 +104,15 @@ test("imported endpoints become construct code that compiles, synthesizes and pl
   );
 
   const project = tempDir("esinfer-adopt-");
-  writeFileSync(join(project, "m.json"), JSON.stringify({ stack: "adopted", cluster: { url: emu.url }, endpoints: [] }));
+  writeFileSync(
+    join(project, "m.json"),
+    JSON.stringify({ stack: "adopted", cluster: { url: emu.url }, endpoints: [] }),
+  );
   const io = captureIo({ cwd: project });
-  const code = await main(["import", "legacy-emb", "legacy-custom", "legacy-rerank", "--format", "typescript", "-f", "m.json"], io);
+  const code = await main(
+    ["import", "legacy-emb", "legacy-custom", "legacy-rerank", "--format", "typescript", "-f", "m.json"],
+    io,
+  );
   expect(io.err()).toContain("Imported 3 endpoints into stack adopted");
   expect(code).toBe(0);
   const generated = io.out();
@@ -135,5 +145,9 @@ test("imported endpoints become construct code that compiles, synthesizes and pl
 });
 
 test("code that does not type-check is caught by the checker (it can fail)", () => {
-  expect(typeErrors('import { InferenceEndpoint } from "esinfer";\nnew InferenceEndpoint(this, "x", { cluster, inferenceId: "x", service: "openai", taskType: "rerank", serviceSettings: {} });')).not.toEqual([]);
+  expect(
+    typeErrors(
+      'import { InferenceEndpoint } from "esinfer";\nnew InferenceEndpoint(this, "x", { cluster, inferenceId: "x", service: "openai", taskType: "rerank", serviceSettings: {} });',
+    ),
+  ).not.toEqual([]);
 });

@@ -41,8 +41,10 @@ test("every problem of every endpoint at once, with the endpoint, the field path
       timeout: "soon",
     });
   });
-  expect(message).toContain('[search/bad-id] Bad Id: inference_id: must be lowercase');
-  expect(message).toContain("[search/bad-chunking] chunky: chunking_settings.overlap: must be at most half of max_chunk_size (50), got 60");
+  expect(message).toContain("[search/bad-id] Bad Id: inference_id: must be lowercase");
+  expect(message).toContain(
+    "[search/bad-chunking] chunky: chunking_settings.overlap: must be at most half of max_chunk_size (50), got 60",
+  );
   expect(message).toContain('[search/bad-chunking] chunky: timeout: "soon" is not a duration (e.g. 30s, 2m)');
   // Synthesis stopped before writing anything Terraform could apply.
   expect(existsSync(join(outdir, "stacks", "search", "cdk.tf.json"))).toBe(false);
@@ -84,7 +86,9 @@ test("cluster problems: connection, credentials, duplicates, tombstones of decla
     cluster.declareAbsent("elser", "Not An Id");
   });
   expect(message).toContain("set only one of url, urls and cloud_id");
-  expect(message).toContain("cluster.api_key: is a literal credential, which esinfer never stores; declare a reference instead");
+  expect(message).toContain(
+    "cluster.api_key: is a literal credential, which esinfer never stores; declare a reference instead",
+  );
   expect(message).toContain("elser: declared twice on this cluster (search/a and search/b)");
   expect(message).toContain("elser: is both declared (search/a) and declared absent");
   expect(message).toMatch(/Not An Id: absent\[1\]: .*lowercase/);

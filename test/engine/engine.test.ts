@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { MAIN_VERSION } from "../../lib/catalogue";
 import { PlanError, StalePlanError, StateLockedError, hasChanges, type Plan } from "../../lib/engine";
 import { startEmulator, type Emulator } from "../../lib/emulator";
+import { endpointDigest } from "../../lib/engine/live-digest";
 import { makeStack, session, tempDir } from "../helpers/stack";
 
 const CANARY = "sk-CANARY-1b2c3d-never-leak";
@@ -53,26 +54,46 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
   });
 
   const open = (endpoints: unknown[], extra: { absent?: string[]; env?: Record<string, string> } = {}) =>
-    session(makeStack(emu.url, endpoints, { baseDir: dir, ...(extra.absent ? { absent: extra.absent } : {}) }), extra.env ?? env);
+    session(
+      makeStack(emu.url, endpoints, { baseDir: dir, ...(extra.absent ? { absent: extra.absent } : {}) }),
+      extra.env ?? env,
+    );
 
   test("create, then no changes; update in place, replace and delete as declarations change", async () => {
     const s1 = open([elser(), embeddings(), rerank()]);
     const first = await s1.plan();
     expect(actions(first)).toEqual({ elser: "create", emb: "create", rerank: "create" });
-    expect(emu.requests.list().map((r) => `${r.method} ${r.path}`).sort()).toEqual(["GET /", "GET /_inference/_all"]);
+    expect(
+      emu.requests
+        .list()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(["GET /", "GET /_inference/_all"]);
     const applied = await s1.apply({ autoApprove: true } as never);
     expect(applied.result!.failed).toBe(0);
     expect((await s1.plan()).summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, "no-op": 3 });
     await s1.close();
 
     emu.requests.clear();
-    const s2 = open([elser({ service_settings: { model_id: ".elser_model_2", num_threads: 1, num_allocations: 2 } }), embeddings({ task_settings: { user: "ingest" } }), rerank({ service_settings: { model_id: "rerank-v4.0", api_key: { env: "COHERE_API_KEY" } } })]);
+    const s2 = open([
+      elser({ service_settings: { model_id: ".elser_model_2", num_threads: 1, num_allocations: 2 } }),
+      embeddings({ task_settings: { user: "ingest" } }),
+      rerank({ service_settings: { model_id: "rerank-v4.0", api_key: { env: "COHERE_API_KEY" } } }),
+    ]);
     const second = await s2.plan();
     expect(actions(second)).toEqual({ elser: "update", emb: "update", rerank: "replace" });
-    expect(second.endpoints.find((e) => e.inference_id === "rerank")!.changes[0]).toMatchObject({ path: "service_settings.model_id", forces_replace: expect.stringContaining("does not change service_settings.model_id") });
+    expect(second.endpoints.find((e) => e.inference_id === "rerank")!.changes[0]).toMatchObject({
+      path: "service_settings.model_id",
+      forces_replace: expect.stringContaining("does not change service_settings.model_id"),
+    });
     expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toEqual([{ dry_run: "true" }]); // references only for the replace
     await s2.apply({});
-    expect(emu.requests.list({ method: "PUT", path: /_update$/ }).map((r) => r.path).sort()).toEqual(["/_inference/sparse_embedding/elser/_update", "/_inference/text_embedding/emb/_update"]);
+    expect(
+      emu.requests
+        .list({ method: "PUT", path: /_update$/ })
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(["/_inference/sparse_embedding/elser/_update", "/_inference/text_embedding/emb/_update"]);
     expect(emu.endpoints().find((e) => e.inference_id === "rerank")!.service_settings.model_id).toBe("rerank-v4.0");
     expect(hasChanges(await s2.plan())).toBe(false);
     await s2.close();
@@ -85,6 +106,26 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     await s3.close();
   });
 
+  test("the state records the digest of what the cluster stored, as a later GET returns it", async () => {
+    const s = open([elser(), embeddings(), rerank()]);
+    await s.apply({});
+    const state = await s.store.read();
+    const live = await s.client.listEndpoints();
+    for (const id of ["elser", "emb", "rerank"])
+      expect(state.endpoints[id]!.live).toBe(endpointDigest(live.find((e) => e.inference_id === id)!));
+    // With those digests, an unchanged stack plans no changes; a change on either side is still seen.
+    expect(hasChanges(await s.plan())).toBe(false);
+    await fetch(`${emu.url}/_inference/rerank/rerank/_update`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ task_settings: { top_n: 9 } }),
+    });
+    expect((await s.plan()).endpoints.find((e) => e.inference_id === "rerank")!.changes).toEqual([
+      expect.objectContaining({ path: "task_settings.top_n", before: 9, after: 5 }),
+    ]);
+    await s.close();
+  });
+
   test("a removed task setting is cleared by a replace; secret rotation is an in-place update", async () => {
     const s = open([embeddings()]);
     await s.apply({});
@@ -92,7 +133,10 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     emu.requests.clear();
     const cleared = open([embeddings({ task_settings: undefined })]);
     const plan = await cleared.plan();
-    expect(plan.endpoints[0]).toMatchObject({ action: "replace", changes: [{ path: "task_settings.user", before: "search", forces_replace: expect.any(String) }] });
+    expect(plan.endpoints[0]).toMatchObject({
+      action: "replace",
+      changes: [{ path: "task_settings.user", before: "search", forces_replace: expect.any(String) }],
+    });
     await cleared.apply({});
     expect(emu.endpoints()[0]!.task_settings).toBeUndefined();
     await cleared.close();
@@ -100,7 +144,10 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     emu.requests.clear();
     const rotated = open([embeddings({ task_settings: undefined })], { env: { ...env, OPENAI_API_KEY: ROTATED } });
     const rotation = await rotated.plan();
-    expect(rotation.endpoints[0]).toMatchObject({ action: "update", changes: [{ path: "service_settings.api_key", before: "(sensitive)", after: "(sensitive)", sensitive: true }] });
+    expect(rotation.endpoints[0]).toMatchObject({
+      action: "update",
+      changes: [{ path: "service_settings.api_key", before: "(sensitive)", after: "(sensitive)", sensitive: true }],
+    });
     await rotated.apply({});
     expect(emu.requests.list({ method: "DELETE" })).toEqual([]);
     expect(hasChanges(await rotated.plan())).toBe(false);
@@ -130,7 +177,10 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
 
     emu.reset();
     const adaptive = (task: Record<string, unknown>) =>
-      rerankModel({ adaptive_allocations: { enabled: true, min_number_of_allocations: 0, max_number_of_allocations: 2 } }, task);
+      rerankModel(
+        { adaptive_allocations: { enabled: true, min_number_of_allocations: 0, max_number_of_allocations: 2 } },
+        task,
+      );
     const a1 = open([adaptive({ return_documents: true })]);
     await a1.apply({});
     const a2 = open([adaptive({ return_documents: false })]);
@@ -138,18 +188,65 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const before91 = esVersion.startsWith("8.") || esVersion.startsWith("9.0");
     expect(adaptivePlan.endpoints[0]!.action).toBe(before91 ? "replace" : "update");
     if (before91)
-      expect(adaptivePlan.endpoints[0]!.reasons[0]).toContain("needs num_allocations, and this endpoint has adaptive allocations");
+      expect(adaptivePlan.endpoints[0]!.reasons[0]).toContain(
+        "needs num_allocations, and this endpoint has adaptive allocations",
+      );
     expect((await a2.apply({})).result!.failed).toBe(0);
     expect(hasChanges(await a2.plan())).toBe(false);
     await a1.close();
     await a2.close();
   });
 
+  test("a field the cluster does not take is an error, not a silent success", async () => {
+    const s = open([rerank()]);
+    await s.apply({});
+    // An update that sends a change `_update` ignores (the catalogue knows better; a hand-edited plan does not).
+    const plan = JSON.parse(JSON.stringify(await open([rerank({ task_settings: { top_n: 7 } })]).plan())) as Plan;
+    const e = plan.endpoints[0] as unknown as {
+      declared: { service_settings: Record<string, unknown> };
+      changes: unknown[];
+    };
+    e.declared.service_settings.model_id = "rerank-v4.0";
+    e.changes.push({
+      path: "service_settings.model_id",
+      before: "rerank-v3.5",
+      after: "rerank-v4.0",
+      sensitive: false,
+    });
+    const { result } = await s.apply({ plan });
+    expect(emu.endpoints()[0]!.task_settings).toEqual({ top_n: 7 });
+    if (esVersion === MAIN_VERSION) {
+      // main merges service settings in `_update` (the emulator takes model_id there): nothing is missing.
+      expect(result!.outcomes[0]!.status).toBe("ok");
+    } else {
+      // Released versions ignore it: reported, and the next plan shows what is still to do.
+      expect(result!.outcomes[0]).toMatchObject({
+        status: "failed",
+        error: expect.stringContaining(
+          'the cluster did not take service_settings.model_id (sent "rerank-v4.0", it stores "rerank-v3.5")',
+        ),
+      });
+      const next = open([
+        rerank({
+          service_settings: { model_id: "rerank-v4.0", api_key: { env: "COHERE_API_KEY" } },
+          task_settings: { top_n: 7 },
+        }),
+      ]);
+      expect((await next.plan()).endpoints[0]!.action).toBe("replace");
+      await next.close();
+    }
+    await s.close();
+  });
+
   test("out-of-band changes are detected and undone", async () => {
     const s = open([rerank()]);
     await s.apply({});
     // Someone changes the task settings and replaces the model behind esinfer's back.
-    await fetch(`${emu.url}/_inference/rerank/rerank/_update`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ task_settings: { top_n: 50, return_documents: true } }) });
+    await fetch(`${emu.url}/_inference/rerank/rerank/_update`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ task_settings: { top_n: 50, return_documents: true } }),
+    });
     const plan = await s.plan();
     expect(plan.endpoints[0]!.changes.map((c) => [c.path, c.before, c.after, Boolean(c.forces_replace)])).toEqual([
       ["task_settings.top_n", 50, 5, false],
@@ -163,29 +260,76 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
   });
 
   test("import adopts existing endpoints, after which the plan shows no changes", async () => {
-    emu.createEndpoint("legacy-emb", { service: "openai", service_settings: { model_id: "text-embedding-3-large", api_key: CANARY }, task_settings: { user: "x" } }, "text_embedding");
-    emu.createEndpoint("legacy-rerank", { service: "elasticsearch", service_settings: { model_id: ".rerank-v1", num_threads: 1, num_allocations: 1 } }, "rerank");
+    emu.createEndpoint(
+      "legacy-emb",
+      {
+        service: "openai",
+        service_settings: { model_id: "text-embedding-3-large", api_key: CANARY },
+        task_settings: { user: "x" },
+      },
+      "text_embedding",
+    );
+    emu.createEndpoint(
+      "legacy-rerank",
+      { service: "elasticsearch", service_settings: { model_id: ".rerank-v1", num_threads: 1, num_allocations: 1 } },
+      "rerank",
+    );
     const s = open([]);
     const imported = await s.import(["legacy-emb", "legacy-rerank"]);
     expect(imported.map((i) => i.secretEnv)).toEqual([["LEGACY_EMB_API_KEY"], []]);
     // The deployment the server named after the endpoint is not declared (it is the server's to fill in).
-    expect(imported[1]!.request.service_settings).toEqual({ model_id: ".rerank-v1", num_threads: 1, num_allocations: 1 });
+    expect(imported[1]!.request.service_settings).toEqual({
+      model_id: ".rerank-v1",
+      num_threads: 1,
+      num_allocations: 1,
+    });
     await s.close();
-    const adopted = open(imported.map((i) => i.request), { env: { ...env, LEGACY_EMB_API_KEY: "unknown-to-the-cluster" } });
+    const adopted = open(
+      imported.map((i) => i.request),
+      { env: { ...env, LEGACY_EMB_API_KEY: "unknown-to-the-cluster" } },
+    );
     const plan = await adopted.plan();
     expect(actions(plan)).toEqual({ "legacy-emb": "no-op", "legacy-rerank": "no-op" });
     expect(plan.endpoints[0]!.warnings[0]).toContain("not verified (the endpoint was imported)");
     await adopted.close();
     await expect(open([]).import([".elser-2-elasticsearch", "nope"])).rejects.toThrow(PlanError);
+    // A hand-written declaration may leave out what the server computed (similarity, dimensions): not a removal.
+    const {
+      dimensions: _d,
+      similarity: _s,
+      ...handWritten
+    } = imported[0]!.request.service_settings as Record<string, unknown>;
+    expect(Object.keys(imported[0]!.request.service_settings)).toEqual(
+      expect.arrayContaining(["similarity", "dimensions"]),
+    );
+    const minimal = open([{ ...imported[0]!.request, service_settings: handWritten }, imported[1]!.request], {
+      env: { ...env, LEGACY_EMB_API_KEY: "unknown-to-the-cluster" },
+    });
+    expect(actions(await minimal.plan())).toEqual({ "legacy-emb": "no-op", "legacy-rerank": "no-op" });
+    await minimal.close();
   });
 
   test("endpoints in use are not replaced or deleted unless allowed, then with force", async () => {
     const s = open([embeddings()]);
     await s.apply({});
-    await fetch(`${emu.url}/_ingest/pipeline/embed-docs`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ processors: [{ inference: { model_id: "emb", input_output: { input_field: "text", output_field: "vec" } } }] }) });
-    await fetch(`${emu.url}/docs`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ mappings: { properties: { body: { type: "semantic_text", inference_id: "emb" } } } }) });
+    await fetch(`${emu.url}/_ingest/pipeline/embed-docs`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        processors: [{ inference: { model_id: "emb", input_output: { input_field: "text", output_field: "vec" } } }],
+      }),
+    });
+    await fetch(`${emu.url}/docs`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mappings: { properties: { body: { type: "semantic_text", inference_id: "emb" } } } }),
+    });
     await s.close();
-    const changed = open([embeddings({ service_settings: { model_id: "text-embedding-3-large", api_key: { env: "OPENAI_API_KEY" }, dimensions: 256 } })]);
+    const changed = open([
+      embeddings({
+        service_settings: { model_id: "text-embedding-3-large", api_key: { env: "OPENAI_API_KEY" }, dimensions: 256 },
+      }),
+    ]);
     const plan = await changed.plan();
     const e = plan.endpoints[0]!;
     expect(e).toMatchObject({ action: "replace", references: { pipelines: ["embed-docs"], indexes: ["docs"] } });
@@ -193,21 +337,33 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
       "in use: pipelines [embed-docs] and indexes [docs]; apply refuses to replace it unless --allow-in-use",
       expect.stringContaining("semantic_text mappings in docs depend on service_settings.dimensions"),
     ]);
-    await expect(changed.apply({})).rejects.toThrow("refusing to replace emb (used by pipelines [embed-docs] and indexes [docs])");
+    await expect(changed.apply({})).rejects.toThrow(
+      "refusing to replace emb (used by pipelines [embed-docs] and indexes [docs])",
+    );
     expect(emu.endpoints()[0]!.service_settings.model_id).toBe("text-embedding-3-small");
     emu.requests.clear();
     const notes: string[] = [];
-    const { result } = await changed.apply({ allowInUse: true, onEvent: (ev) => ev.kind === "note" && notes.push(ev.message!) });
+    const { result } = await changed.apply({
+      allowInUse: true,
+      onEvent: (ev) => ev.kind === "note" && notes.push(ev.message!),
+    });
     expect(result!.failed).toBe(0);
     expect(notes).toEqual(["in use by pipelines [embed-docs] and indexes [docs]: sending force=true (--allow-in-use)"]);
-    expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toEqual([{ dry_run: "true" }, { force: "true" }]);
+    expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toEqual([
+      { dry_run: "true" },
+      { force: "true" },
+    ]);
     await changed.close();
   });
 
   test("a saved plan is refused once the cluster or the state changed", async () => {
     const s = open([embeddings(), rerank()]);
     const saved = JSON.parse(JSON.stringify(await s.plan())) as Plan;
-    emu.createEndpoint("rerank", { service: "cohere", service_settings: { model_id: "other", api_key: "k" } }, "rerank");
+    emu.createEndpoint(
+      "rerank",
+      { service: "cohere", service_settings: { model_id: "other", api_key: "k" } },
+      "rerank",
+    );
     await expect(s.apply({ plan: saved, saved: true })).rejects.toThrow(StalePlanError);
     await expect(s.apply({ plan: saved, saved: true })).rejects.toThrow("the cluster changed since");
     expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["rerank"]);
@@ -217,7 +373,9 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const t = open([embeddings()]);
     const plan = JSON.parse(JSON.stringify(await t.plan())) as Plan;
     await open([rerank()]).apply({}); // another apply of the same stack writes the state meanwhile
-    await expect(t.apply({ plan, saved: true })).rejects.toThrow(/the stack.s state changed since \(serial 0 then, [1-9]\d* now\)/);
+    await expect(t.apply({ plan, saved: true })).rejects.toThrow(
+      /the stack.s state changed since \(serial 0 then, [1-9]\d* now\)/,
+    );
     await t.close();
   });
 
@@ -241,12 +399,18 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     emu.faults.error({ method: "PUT", path: "/_inference/rerank/rerank", status: 500, count: 100 });
     const s = open([elser(), embeddings(), rerank()]);
     const { result } = await s.apply({});
-    expect(result!.outcomes.map((o) => [o.inference_id, o.status])).toEqual([["elser", "ok"], ["emb", "ok"], ["rerank", "failed"]]);
+    expect(result!.outcomes.map((o) => [o.inference_id, o.status])).toEqual([
+      ["elser", "ok"],
+      ["emb", "ok"],
+      ["rerank", "failed"],
+    ]);
     expect(result!.outcomes[2]!.error).toContain("500");
     emu.faults.clear();
     const rerun = await s.plan();
     expect(actions(rerun)).toEqual({ elser: "no-op", emb: "no-op", rerank: "create" });
-    expect(rerun.endpoints.find((e) => e.inference_id === "rerank")!.reasons).toEqual(["an earlier create did not complete"]);
+    expect(rerun.endpoints.find((e) => e.inference_id === "rerank")!.reasons).toEqual([
+      "an earlier create did not complete",
+    ]);
     await s.apply({});
     expect(hasChanges(await s.plan())).toBe(false);
     await s.close();
@@ -283,8 +447,16 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const rotated = open([embeddings(), rerank()], { env: { ...env, OPENAI_API_KEY: ROTATED } });
     const rotation = await rotated.plan();
     await rotated.apply({});
-    const files = readdirSync(join(dir, ".esinfer", "state")).map((f) => readFileSync(join(dir, ".esinfer", "state", f), "utf8"));
-    const everything = [JSON.stringify(plan), JSON.stringify(rotation), ...files, JSON.stringify(emu.requests.list()), JSON.stringify(emu.endpoints())].join("\n");
+    const files = readdirSync(join(dir, ".esinfer", "state")).map((f) =>
+      readFileSync(join(dir, ".esinfer", "state", f), "utf8"),
+    );
+    const everything = [
+      JSON.stringify(plan),
+      JSON.stringify(rotation),
+      ...files,
+      JSON.stringify(emu.requests.list()),
+      JSON.stringify(emu.endpoints()),
+    ].join("\n");
     for (const secret of [CANARY, ROTATED]) expect(everything).not.toContain(secret);
     expect(files.join()).toContain("hmac-sha256:");
     await s.close();

@@ -12,20 +12,46 @@ import { minimalRequest } from "../helpers/minimal";
 type Req = Record<string, any>;
 
 const stackOf = (requests: Req[]) =>
-  declaredEndpoints({ name: "s", cluster: {}, endpoints: requests.map((r) => validateRequest(r).endpoint!), absent: [], state: { backend: "file" }, baseDir: "/" });
+  declaredEndpoints({
+    name: "s",
+    cluster: {},
+    endpoints: requests.map((r) => validateRequest(r).endpoint!),
+    absent: [],
+    state: { backend: "file" },
+    baseDir: "/",
+  });
 
 function liveState(endpoints: InferenceEndpoint[], version = "9.1.0"): LiveState {
-  return { info: { version, serverless: false, clusterName: "c", clusterUuid: "uuid-1" }, url: "http://es", endpoints: new Map(endpoints.map((e) => [e.inference_id, e])) };
+  return {
+    info: { version, serverless: false, clusterName: "c", clusterUuid: "uuid-1" },
+    url: "http://es",
+    endpoints: new Map(endpoints.map((e) => [e.inference_id, e])),
+  };
 }
 
 /** What Elasticsearch returns for a declaration: canonical form without secrets, plus computed values. */
-function echo(request: Req, extra: { service_settings?: Record<string, unknown>; task_settings?: Record<string, unknown>; chunking_settings?: unknown } = {}): InferenceEndpoint {
+function echo(
+  request: Req,
+  extra: {
+    service_settings?: Record<string, unknown>;
+    task_settings?: Record<string, unknown>;
+    chunking_settings?: unknown;
+  } = {},
+): InferenceEndpoint {
   const [d] = stackOf([request]);
   const c = JSON.parse(canonicalJson(d!.canonical));
-  for (const k of Object.keys(c.service_settings)) if (c.service_settings[k]?.env || c.service_settings[k]?.file) delete c.service_settings[k];
-  const e: Record<string, unknown> = { inference_id: c.inference_id, task_type: c.task_type, service: c.service, service_settings: { ...c.service_settings, ...extra.service_settings } };
-  if (Object.keys({ ...c.task_settings, ...extra.task_settings }).length) e.task_settings = { ...c.task_settings, ...extra.task_settings };
-  if (extra.chunking_settings !== undefined || c.chunking_settings) e.chunking_settings = extra.chunking_settings ?? c.chunking_settings;
+  for (const k of Object.keys(c.service_settings))
+    if (c.service_settings[k]?.env || c.service_settings[k]?.file) delete c.service_settings[k];
+  const e: Record<string, unknown> = {
+    inference_id: c.inference_id,
+    task_type: c.task_type,
+    service: c.service,
+    service_settings: { ...c.service_settings, ...extra.service_settings },
+  };
+  if (Object.keys({ ...c.task_settings, ...extra.task_settings }).length)
+    e.task_settings = { ...c.task_settings, ...extra.task_settings };
+  if (extra.chunking_settings !== undefined || c.chunking_settings)
+    e.chunking_settings = extra.chunking_settings ?? c.chunking_settings;
   return e as InferenceEndpoint;
 }
 
@@ -44,10 +70,35 @@ function stateOwning(requests: Req[], fingerprints: Record<string, Record<string
 }
 
 const FP = "hmac-sha256:aaaa";
-function plan(declared: Req[], live: InferenceEndpoint[], state: StackState, options: { version?: string; fps?: Record<string, string>; absent?: string[] } = {}) {
+function plan(
+  declared: Req[],
+  live: InferenceEndpoint[],
+  state: StackState,
+  options: { version?: string; fps?: Record<string, string>; absent?: string[] } = {},
+) {
   const d = stackOf(declared);
-  const secrets = new Map(d.map((x) => [x.canonical.inference_id, { fingerprints: Object.fromEntries(Object.keys(x.canonical.service_settings).filter((k) => k === "api_key" || k.endsWith("_key")).map((k) => [`service_settings.${k}`, options.fps?.[k] ?? FP])), unresolved: {} }]));
-  return computePlan({ stack: "s", declared: d, absent: options.absent ?? [], live: liveState(live, options.version), state, secrets, esinferVersion: "test" });
+  const secrets = new Map(
+    d.map((x) => [
+      x.canonical.inference_id,
+      {
+        fingerprints: Object.fromEntries(
+          Object.keys(x.canonical.service_settings)
+            .filter((k) => k === "api_key" || k.endsWith("_key"))
+            .map((k) => [`service_settings.${k}`, options.fps?.[k] ?? FP]),
+        ),
+        unresolved: {},
+      },
+    ]),
+  );
+  return computePlan({
+    stack: "s",
+    declared: d,
+    absent: options.absent ?? [],
+    live: liveState(live, options.version),
+    state,
+    secrets,
+    esinferVersion: "test",
+  });
 }
 
 const openai = () => ({ ...minimalRequest("openai", "text_embedding"), inference_id: "emb" }) as Req;
@@ -56,7 +107,9 @@ const fps = { emb: { "service_settings.api_key": FP } };
 test("create when the endpoint is not in the cluster, with every declared field", () => {
   const { plan: p, errors } = plan([openai()], [], stateOwning([]));
   expect(errors).toEqual([]);
-  expect(p.endpoints).toEqual([expect.objectContaining({ inference_id: "emb", action: "create", reasons: ["not in the cluster"] })]);
+  expect(p.endpoints).toEqual([
+    expect.objectContaining({ inference_id: "emb", action: "create", reasons: ["not in the cluster"] }),
+  ]);
   expect(p.endpoints[0]!.changes).toEqual(
     expect.arrayContaining([
       { path: "service_settings.model_id", after: "text-embedding-3-small", sensitive: false },
@@ -68,7 +121,14 @@ test("create when the endpoint is not in the cluster, with every declared field"
 });
 
 test("no change when the cluster echoes the declaration with computed values, defaults and read-only keys", () => {
-  const live = echo(openai(), { service_settings: { dimensions: 1536, similarity: "dot_product", dimensions_set_by_user: false, some_future_field: 1 } });
+  const live = echo(openai(), {
+    service_settings: {
+      dimensions: 1536,
+      similarity: "dot_product",
+      dimensions_set_by_user: false,
+      some_future_field: 1,
+    },
+  });
   const { plan: p } = plan([openai()], [live], stateOwning([openai()], fps));
   expect(p.endpoints.map((e) => [e.inference_id, e.action, e.changes])).toEqual([["emb", "no-op", []]]);
 });
@@ -80,17 +140,35 @@ test("a task setting change is an update in place; removing one is a replace", (
   expect(update.action).toBe("update");
   expect(update.changes).toEqual([{ path: "task_settings.user", before: "old", after: "new", sensitive: false }]);
 
-  const removed = plan([openai()], [live], stateOwning([{ ...openai(), task_settings: { user: "old" } }], fps)).plan.endpoints[0]!;
+  const removed = plan([openai()], [live], stateOwning([{ ...openai(), task_settings: { user: "old" } }], fps)).plan
+    .endpoints[0]!;
   expect(removed.action).toBe("replace");
-  expect(removed.changes).toEqual([{ path: "task_settings.user", before: "old", sensitive: false, forces_replace: "_update merges task settings: it cannot remove a key" }]);
+  expect(removed.changes).toEqual([
+    {
+      path: "task_settings.user",
+      before: "old",
+      sensitive: false,
+      forces_replace: "_update merges task settings: it cannot remove a key",
+    },
+  ]);
   expect(removed.reasons).toEqual(["task_settings.user: _update merges task settings: it cannot remove a key"]);
 });
 
 test("a model change is a replace, naming the field (Elasticsearch would silently ignore it in _update)", () => {
-  const declared = { ...openai(), service_settings: { ...openai().service_settings, model_id: "text-embedding-3-large" } };
+  const declared = {
+    ...openai(),
+    service_settings: { ...openai().service_settings, model_id: "text-embedding-3-large" },
+  };
   const e = plan([declared], [echo(openai())], stateOwning([openai()], fps)).plan.endpoints[0]!;
   expect(e.action).toBe("replace");
-  expect(e.changes).toEqual([expect.objectContaining({ path: "service_settings.model_id", before: "text-embedding-3-small", after: "text-embedding-3-large", forces_replace: "_update on Elasticsearch 9.1.0 does not change service_settings.model_id" })]);
+  expect(e.changes).toEqual([
+    expect.objectContaining({
+      path: "service_settings.model_id",
+      before: "text-embedding-3-small",
+      after: "text-embedding-3-large",
+      forces_replace: "_update on Elasticsearch 9.1.0 does not change service_settings.model_id",
+    }),
+  ]);
 });
 
 test("an out-of-band change of service settings is detected", () => {
@@ -106,15 +184,34 @@ test("an out-of-band change of service settings is detected", () => {
 
 test.each([
   ["num_allocations", "8.18.0", { num_allocations: 2 }, "update"],
-  ["adaptive_allocations before 9.1", "9.0.4", { num_allocations: undefined, adaptive_allocations: { enabled: true, max_number_of_allocations: 4 } }, "replace"],
-  ["adaptive_allocations from 9.1", "9.1.0", { num_allocations: undefined, adaptive_allocations: { enabled: true, max_number_of_allocations: 4 } }, "update"],
+  [
+    "adaptive_allocations before 9.1",
+    "9.0.4",
+    { num_allocations: undefined, adaptive_allocations: { enabled: true, max_number_of_allocations: 4 } },
+    "replace",
+  ],
+  [
+    "adaptive_allocations from 9.1",
+    "9.1.0",
+    { num_allocations: undefined, adaptive_allocations: { enabled: true, max_number_of_allocations: 4 } },
+    "update",
+  ],
 ])("in-cluster allocations: %s on %s", (_n, version, change, action) => {
   const base = { ...minimalRequest("elasticsearch", "sparse_embedding"), inference_id: "elser" } as Req;
-  const before = { ...base, service_settings: { ...base.service_settings, adaptive_allocations: { enabled: true, max_number_of_allocations: 2 }, num_allocations: undefined } };
+  const before = {
+    ...base,
+    service_settings: {
+      ...base.service_settings,
+      adaptive_allocations: { enabled: true, max_number_of_allocations: 2 },
+      num_allocations: undefined,
+    },
+  };
   const startFrom = "num_allocations" in change && change.num_allocations === 2 ? base : before;
   const declared = { ...base, service_settings: { ...base.service_settings, ...change } };
-  for (const k of Object.keys(declared.service_settings)) if (declared.service_settings[k] === undefined) delete declared.service_settings[k];
-  for (const k of Object.keys(startFrom.service_settings)) if (startFrom.service_settings[k] === undefined) delete startFrom.service_settings[k];
+  for (const k of Object.keys(declared.service_settings))
+    if (declared.service_settings[k] === undefined) delete declared.service_settings[k];
+  for (const k of Object.keys(startFrom.service_settings))
+    if (startFrom.service_settings[k] === undefined) delete startFrom.service_settings[k];
   const live = echo(startFrom, { service_settings: { deployment_id: "elser" } });
   expect(plan([declared], [live], stateOwning([startFrom]), { version }).plan.endpoints[0]!.action).toBe(action);
 });
@@ -125,7 +222,9 @@ test("chunking changes: replace before main, update in place on main", () => {
   const old = plan([declared], [live], stateOwning([openai()], fps), { version: "9.5.0" }).plan.endpoints[0]!;
   expect(old.action).toBe("replace");
   expect(old.changes[0]!.forces_replace).toContain("_update accepts chunking_settings only from Elasticsearch 9.6.0");
-  expect(plan([declared], [live], stateOwning([openai()], fps), { version: MAIN_VERSION }).plan.endpoints[0]!.action).toBe("update");
+  expect(
+    plan([declared], [live], stateOwning([openai()], fps), { version: MAIN_VERSION }).plan.endpoints[0]!.action,
+  ).toBe("update");
 });
 
 test("undeclared chunking accepts the default of any era; declared chunking does not", () => {
@@ -136,22 +235,29 @@ test("undeclared chunking accepts the default of any era; declared chunking does
 });
 
 test("secret rotation: an update in place, shown as (sensitive), detected by fingerprint only", () => {
-  const e = plan([openai()], [echo(openai())], stateOwning([openai()], fps), { fps: { api_key: "hmac-sha256:bbbb" } }).plan.endpoints[0]!;
+  const e = plan([openai()], [echo(openai())], stateOwning([openai()], fps), { fps: { api_key: "hmac-sha256:bbbb" } })
+    .plan.endpoints[0]!;
   expect(e.action).toBe("update");
-  expect(e.changes).toEqual([{ path: "service_settings.api_key", before: "(sensitive)", after: "(sensitive)", sensitive: true }]);
+  expect(e.changes).toEqual([
+    { path: "service_settings.api_key", before: "(sensitive)", after: "(sensitive)", sensitive: true },
+  ]);
   expect(JSON.stringify(e)).not.toContain("bbbb".repeat(2));
 });
 
 test("an imported secret (no fingerprint yet) is not a change, but a warning", () => {
   const e = plan([openai()], [echo(openai())], stateOwning([openai()])).plan.endpoints[0]!;
   expect(e.action).toBe("no-op");
-  expect(e.warnings).toEqual(["service_settings.api_key: not verified (the endpoint was imported); the next apply that sends it records it"]);
+  expect(e.warnings).toEqual([
+    "service_settings.api_key: not verified (the endpoint was imported); the next apply that sends it records it",
+  ]);
 });
 
 test("enums compare as the server parses them (Bedrock echoes the provider upper-case)", () => {
   const bedrock = { ...minimalRequest("amazonbedrock", "text_embedding"), inference_id: "titan" } as Req;
   const live = echo(bedrock, { service_settings: { provider: "AMAZONTITAN" } });
-  expect(plan([bedrock], [live], stateOwning([bedrock])).plan.endpoints[0]!.changes.filter((c) => !c.sensitive)).toEqual([]);
+  expect(
+    plan([bedrock], [live], stateOwning([bedrock])).plan.endpoints[0]!.changes.filter((c) => !c.sensitive),
+  ).toEqual([]);
 });
 
 test("a service or task type change replaces the endpoint", () => {
@@ -166,32 +272,50 @@ test("ownership: removed declarations are deleted, foreign endpoints are refused
   const stranger = { ...minimalRequest("mistral", "completion"), inference_id: "stranger" } as Req;
   const { plan: p, errors } = plan([], [echo(openai()), echo(other), echo(stranger)], stateOwning([openai()], fps));
   expect(errors).toEqual([]);
-  expect(p.endpoints.map((e) => [e.inference_id, e.action, e.reasons])).toEqual([["emb", "delete", ["removed from the declarations"]]]);
-  expect(p.warnings).toEqual(["2 endpoints in the cluster are not managed by this stack and left alone: rerank, stranger"]);
+  expect(p.endpoints.map((e) => [e.inference_id, e.action, e.reasons])).toEqual([
+    ["emb", "delete", ["removed from the declarations"]],
+  ]);
+  expect(p.warnings).toEqual([
+    "2 endpoints in the cluster are not managed by this stack and left alone: rerank, stranger",
+  ]);
 
   const clash = plan([other], [echo(other)], stateOwning([]));
-  expect(clash.errors).toEqual([expect.objectContaining({ endpoint: "rerank", message: expect.stringContaining("is not managed by stack s; adopt it with `esinfer import rerank`") })]);
+  expect(clash.errors).toEqual([
+    expect.objectContaining({
+      endpoint: "rerank",
+      message: expect.stringContaining("is not managed by stack s; adopt it with `esinfer import rerank`"),
+    }),
+  ]);
 });
 
 test("declared absent: deleted when present, whoever made it; preconfigured endpoints are never touched", () => {
   const stranger = { ...minimalRequest("mistral", "completion"), inference_id: "stranger" } as Req;
   const { plan: p } = plan([], [echo(stranger)], stateOwning([]), { absent: ["stranger", "gone-already"] });
-  expect(p.endpoints.map((e) => [e.inference_id, e.action, e.reasons])).toEqual([["stranger", "delete", ["declared absent"]]]);
+  expect(p.endpoints.map((e) => [e.inference_id, e.action, e.reasons])).toEqual([
+    ["stranger", "delete", ["declared absent"]],
+  ]);
 });
 
 test("state entries gone from both sides are forgotten with a note; an interrupted create is retried", () => {
   const state = stateOwning([openai()], fps);
-  expect(plan([], [], state).plan.warnings[0]).toContain("emb: in the stack's state but neither declared nor in the cluster; it will be forgotten");
+  expect(plan([], [], state).plan.warnings[0]).toContain(
+    "emb: in the stack's state but neither declared nor in the cluster; it will be forgotten",
+  );
   state.endpoints.emb!.status = "creating";
   expect(plan([openai()], [], state).plan.endpoints[0]!.reasons).toEqual(["an earlier create did not complete"]);
 });
 
 test("clusters older than 8.18, and a state that belongs to another cluster, are errors", () => {
   expect(plan([openai()], [], stateOwning([]), { version: "8.17.3" }).errors).toEqual([
-    expect.objectContaining({ endpoint: "cluster", message: "Elasticsearch 8.17.3 is older than 8.18.0, the oldest version esinfer manages" }),
+    expect.objectContaining({
+      endpoint: "cluster",
+      message: "Elasticsearch 8.17.3 is older than 8.18.0, the oldest version esinfer manages",
+    }),
   ]);
   const state = { ...stateOwning([openai()]), cluster_uuid: "another" };
-  expect(plan([openai()], [], state).errors[0]!.message).toContain("the stack's state belongs to cluster another, but this cluster is uuid-1");
+  expect(plan([openai()], [], state).errors[0]!.message).toContain(
+    "the stack's state belongs to cluster another, but this cluster is uuid-1",
+  );
   // A state that owns nothing any more may move to another cluster.
   expect(plan([openai()], [], { ...stateOwning([]), cluster_uuid: "another" }).errors).toEqual([]);
 });
@@ -200,30 +324,78 @@ test("a scoped plan covers only its endpoints: nothing else is planned, deleted 
   const other = { ...minimalRequest("cohere", "rerank"), inference_id: "rr" } as Req;
   const gone = { ...minimalRequest("cohere", "rerank"), inference_id: "gone" } as Req;
   const emb = { ...openai(), task_settings: { user: "search" } };
-  const state = stateOwning([emb, other, gone], { emb: { "service_settings.api_key": FP }, rr: { "service_settings.api_key": FP } });
+  const state = stateOwning([emb, other, gone], {
+    emb: { "service_settings.api_key": FP },
+    rr: { "service_settings.api_key": FP },
+  });
   const live = [echo(emb, { task_settings: { user: "drifted" } }), echo(other), echo(gone)];
   const d = stackOf([emb, other]);
-  const secrets = new Map(d.map((x) => [x.canonical.inference_id, { fingerprints: { "service_settings.api_key": FP }, unresolved: {} }]));
+  const secrets = new Map(
+    d.map((x) => [x.canonical.inference_id, { fingerprints: { "service_settings.api_key": FP }, unresolved: {} }]),
+  );
   const scoped = (scope: { only?: string[]; except?: string[] }, absent: string[] = []) =>
-    computePlan({ stack: "s", declared: d, absent, live: liveState(live), state, secrets, esinferVersion: "t", scope }).plan;
+    computePlan({ stack: "s", declared: d, absent, live: liveState(live), state, secrets, esinferVersion: "t", scope })
+      .plan;
   // `only`: the Terraform reconcile hook of one endpoint.
   const one = scoped({ only: ["emb"] });
   expect(one.endpoints.map((e) => [e.inference_id, e.action])).toEqual([["emb", "update"]]);
   expect(one.scope).toEqual({ only: ["emb"] });
   expect(one.warnings).toEqual([]);
   // `except`: the prune hook, which must not touch what the stack still declares elsewhere.
-  const prune = computePlan({ stack: "s", declared: [], absent: [], live: liveState(live), state, secrets: new Map(), esinferVersion: "t", scope: { except: ["emb", "rr"] } }).plan;
+  const prune = computePlan({
+    stack: "s",
+    declared: [],
+    absent: [],
+    live: liveState(live),
+    state,
+    secrets: new Map(),
+    esinferVersion: "t",
+    scope: { except: ["emb", "rr"] },
+  }).plan;
   expect(prune.endpoints.map((e) => [e.inference_id, e.action])).toEqual([["gone", "delete"]]);
   // Unscoped, the same inputs plan everything.
-  expect(scoped({}).endpoints.map((e) => e.action).sort()).toEqual(["delete", "no-op", "update"]);
+  expect(
+    scoped({})
+      .endpoints.map((e) => e.action)
+      .sort(),
+  ).toEqual(["delete", "no-op", "update"]);
 });
 
 test("unresolvable secrets are errors only where the apply would need them", () => {
   const d = stackOf([openai()]);
-  const secrets = new Map([["emb", { fingerprints: {}, unresolved: { "service_settings.api_key": "environment variable OPENAI_KEY is not set" } }]]);
-  const create = computePlan({ stack: "s", declared: d, absent: [], live: liveState([]), state: stateOwning([]), secrets, esinferVersion: "t" });
-  expect(create.errors).toEqual([{ endpoint: "emb", path: "service_settings.api_key", message: "is needed to create the endpoint: environment variable OPENAI_KEY is not set" }]);
-  const steady = computePlan({ stack: "s", declared: d, absent: [], live: liveState([echo(openai())]), state: stateOwning([openai()], fps), secrets, esinferVersion: "t" });
+  const secrets = new Map([
+    [
+      "emb",
+      { fingerprints: {}, unresolved: { "service_settings.api_key": "environment variable OPENAI_KEY is not set" } },
+    ],
+  ]);
+  const create = computePlan({
+    stack: "s",
+    declared: d,
+    absent: [],
+    live: liveState([]),
+    state: stateOwning([]),
+    secrets,
+    esinferVersion: "t",
+  });
+  expect(create.errors).toEqual([
+    {
+      endpoint: "emb",
+      path: "service_settings.api_key",
+      message: "is needed to create the endpoint: environment variable OPENAI_KEY is not set",
+    },
+  ]);
+  const steady = computePlan({
+    stack: "s",
+    declared: d,
+    absent: [],
+    live: liveState([echo(openai())]),
+    state: stateOwning([openai()], fps),
+    secrets,
+    esinferVersion: "t",
+  });
   expect(steady.errors).toEqual([]);
-  expect(steady.plan.endpoints[0]!.warnings[0]).toContain("cannot check for rotation: environment variable OPENAI_KEY is not set");
+  expect(steady.plan.endpoints[0]!.warnings[0]).toContain(
+    "cannot check for rotation: environment variable OPENAI_KEY is not set",
+  );
 });

@@ -22,7 +22,10 @@ test.each([
   const id = `cohere-${type}`;
   emu.createEndpoint(
     id,
-    { service: "cohere", service_settings: { model_id: "embed-v4.0", api_key: "k", embedding_type: type, dimensions: 256 } },
+    {
+      service: "cohere",
+      service_settings: { model_id: "embed-v4.0", api_key: "k", embedding_type: type, dimensions: 256 },
+    },
     "text_embedding",
   );
   const result = await verifyEndpoint(client, id, "text_embedding");
@@ -31,5 +34,8 @@ test.each([
 
 test("an endpoint that cannot answer fails verification with the server's reason", async () => {
   const result = await verifyEndpoint(client, "missing", "rerank");
-  expect(result).toMatchObject({ ok: false, message: expect.stringContaining("Inference endpoint not found [missing]") });
+  expect(result).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("Inference endpoint not found [missing]"),
+  });
 });

@@ -12,15 +12,34 @@ export function tempDir(prefix = "esinfer-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function makeStack(url: string, endpoints: unknown[], options: { name?: string; baseDir?: string; absent?: string[]; cluster?: Record<string, unknown> } = {}): Stack {
+export function makeStack(
+  url: string,
+  endpoints: unknown[],
+  options: { name?: string; baseDir?: string; absent?: string[]; cluster?: Record<string, unknown> } = {},
+): Stack {
   const { stack, issues } = parseManifest(
-    { stack: options.name ?? "test", cluster: { url, ...options.cluster }, endpoints, ...(options.absent ? { absent: options.absent } : {}) },
+    {
+      stack: options.name ?? "test",
+      cluster: { url, ...options.cluster },
+      endpoints,
+      ...(options.absent ? { absent: options.absent } : {}),
+    },
     { baseDir: options.baseDir ?? tempDir() },
   );
   if (!stack) throw new Error(issues.map(formatIssue).join("\n"));
   return stack;
 }
 
-export function session(stack: Stack, env: Record<string, string>, extra: Partial<ConstructorParameters<typeof StackSession>[1]> = {}): StackSession {
-  return new StackSession(stack, { env, client: FAST_RETRIES, onNote: () => undefined, esinferVersion: "test", ...extra });
+export function session(
+  stack: Stack,
+  env: Record<string, string>,
+  extra: Partial<ConstructorParameters<typeof StackSession>[1]> = {},
+): StackSession {
+  return new StackSession(stack, {
+    env,
+    client: FAST_RETRIES,
+    onNote: () => undefined,
+    esinferVersion: "test",
+    ...extra,
+  });
 }

@@ -41,8 +41,7 @@ export function terraform(dir: string, args: string[], env: Record<string, strin
 /** Like `terraform` but throws with everything Terraform printed when it fails. */
 export async function terraformOk(dir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   const run = await terraform(dir, args, env);
-  if (run.code !== 0)
-    throw new Error(`terraform ${args.join(" ")} exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+  if (run.code !== 0) throw new Error(`terraform ${args.join(" ")} exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
   return run;
 }
 

@@ -128,7 +128,10 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
     }
 
     const changedIds = (plan: Plan) =>
-      plan.endpoints.filter((e) => e.action !== "no-op").map((e) => e.inference_id).sort();
+      plan.endpoints
+        .filter((e) => e.action !== "no-op")
+        .map((e) => e.inference_id)
+        .sort();
 
     test("init, then apply creates every endpoint with its settings; esinfer then plans no changes", async () => {
       synth({});
@@ -156,7 +159,9 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       emu.requests.clear();
       await apply();
       expect(emu.requests.list({ method: "DELETE" })).toEqual([]);
-      expect(emu.requests.list({ method: "PUT" }).map((r) => r.path)).toEqual(["/_inference/rerank/e2e-rerank/_update"]);
+      expect(emu.requests.list({ method: "PUT" }).map((r) => r.path)).toEqual([
+        "/_inference/rerank/e2e-rerank/_update",
+      ]);
       expect(emu.endpoints().find((e) => e.inference_id === "e2e-rerank")!.task_settings).toEqual({ top_n: 3 });
       expect(changedIds(await esinferPlan())).toEqual([]);
     });
@@ -167,9 +172,12 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       expect((await esinferPlan()).endpoints.find((e) => e.inference_id === "e2e-rerank")!.action).toBe("replace");
       emu.requests.clear();
       await apply();
-      expect(emu.requests.list().filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual(
-        expect.arrayContaining(["DELETE /_inference/e2e-rerank", "PUT /_inference/rerank/e2e-rerank"]),
-      );
+      expect(
+        emu.requests
+          .list()
+          .filter((r) => r.method !== "GET")
+          .map((r) => `${r.method} ${r.path}`),
+      ).toEqual(expect.arrayContaining(["DELETE /_inference/e2e-rerank", "PUT /_inference/rerank/e2e-rerank"]));
       expect(emu.endpoints().find((e) => e.inference_id === "e2e-rerank")!.service).toBe("jinaai");
       expect(changedIds(await esinferPlan())).toEqual([]);
     });
@@ -196,7 +204,8 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       const files = [...states, ...esinferStates, readFileSync(join(stackDir, "cdk.tf.json"), "utf8")];
       expect(states).toHaveLength(4);
       expect(esinferStates.length).toBeGreaterThan(0);
-      for (const text of [...files, ...outputs, JSON.stringify(emu.requests.list())]) expect(text).not.toContain(CANARY);
+      for (const text of [...files, ...outputs, JSON.stringify(emu.requests.list())])
+        expect(text).not.toContain(CANARY);
       // The reference is there instead.
       expect(states[0]).toContain('{\\"env\\":\\"OPENAI_API_KEY\\"}');
     });

@@ -21,9 +21,23 @@ import {
   type HeldLock,
   type LockRecord,
 } from "./lock-info";
-import { checkStateToWrite, emptyState, parseStateJson, serializeState } from "./new-state";
+import {
+  StateFormatError,
+  checkStateToWrite,
+  emptyState,
+  parseState,
+  parseStateJson,
+  serializeState,
+} from "./new-state";
 import { assertNoSecretValues } from "./secret-guard";
-import { StateConflictError, StateLockedError, type LockInfo, type StackState, type StateStore } from "./types";
+import {
+  STATE_FORMAT_VERSION,
+  StateConflictError,
+  StateLockedError,
+  type LockInfo,
+  type StackState,
+  type StateStore,
+} from "./types";
 
 /** Where state files go unless the caller chooses otherwise (relative to the project directory). */
 export const DEFAULT_STATE_DIR = ".esinfer/state";
@@ -100,7 +114,7 @@ export class FileStateStore implements StateStore {
     assertNoSecretValues(state, this.description);
     const checked = checkStateToWrite(state, this.description, this.stack);
     // Parse errors propagate: a corrupt or foreign file is never overwritten.
-    const onDisk = await this.readExisting();
+    const onDisk = await this.readStamp(checked);
     if (onDisk === undefined) {
       if (checked.serial !== 0) {
         throw new StateConflictError(
@@ -119,9 +133,9 @@ export class FileStateStore implements StateStore {
         `the file is at serial ${onDisk.serial}, the state read was at serial ${checked.serial}`,
       );
     }
-    const text = serializeState({ ...checked, serial: checked.serial + 1 });
-    await writeAtomically(this.path, text);
-    return parseStateJson(text, this.description, this.stack);
+    const next = { ...checked, serial: checked.serial + 1 };
+    await writeAtomically(this.path, serializeState(next));
+    return next;
   }
 
   /** Takes the lock file, waiting up to `timeoutMs`; a lock left by a dead process of this host is taken over. */
@@ -179,6 +193,38 @@ export class FileStateStore implements StateStore {
       throw e;
     }
     return parseStateJson(text, this.description, this.stack);
+  }
+
+  /**
+   * What a write checks of the file on disk: its stack, lineage and serial, fully validated only when they are not
+   * what this process read (then a format problem is reported before a conflict). Validating a large state on
+   * every write cost more than the write itself.
+   */
+  private async readStamp(
+    expected: Pick<StackState, "lineage" | "serial">,
+  ): Promise<StackState | Pick<StackState, "lineage" | "serial"> | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.path, "utf8");
+    } catch (e) {
+      if (errno(e) === "ENOENT") return undefined;
+      throw e;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new StateFormatError(this.description, `is not valid JSON (${(e as Error).message})`);
+    }
+    const stamp = raw as Partial<StackState> | null;
+    const unchanged =
+      stamp?.format_version === STATE_FORMAT_VERSION &&
+      stamp.stack === this.stack &&
+      stamp.lineage === expected.lineage &&
+      stamp.serial === expected.serial;
+    return unchanged
+      ? { lineage: expected.lineage, serial: expected.serial }
+      : parseState(raw, this.description, this.stack);
   }
 
   private heldLock(record: LockRecord): HeldLock {

@@ -15,10 +15,15 @@ export const OwnedEndpointSchema = z.object({
    * `applied`: the declaration below is what the cluster took.
    */
   status: z.enum(["creating", "applied"]),
-  /** Canonical declaration last applied (secrets as references, never values). */
+  /** Canonical declaration last applied (secrets as references, never values); `{}` while `creating`. */
   declared: z.record(z.string(), z.unknown()),
   /** Salted fingerprint per secret path, e.g. `service_settings.api_key` → `hmac-sha256:...`. */
   secrets: z.record(z.string(), z.string()),
+  /**
+   * Digest of the configuration the cluster stored at the last apply (`sha256:...`): while both it and the
+   * declaration are unchanged, the plan knows the endpoint is unchanged without comparing it field by field.
+   */
+  live: z.string().optional(),
   updated_at: z.string(),
 });
 export type OwnedEndpoint = z.infer<typeof OwnedEndpointSchema>;

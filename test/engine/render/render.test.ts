@@ -410,7 +410,13 @@ describe("renderJson", () => {
       "references",
       "warnings",
     ]);
-    expect(Object.keys((e.changes as object[])[0]!)).toEqual(["path", "before", "after", "sensitive", "forces_replace"]);
+    expect(Object.keys((e.changes as object[])[0]!)).toEqual([
+      "path",
+      "before",
+      "after",
+      "sensitive",
+      "forces_replace",
+    ]);
     expect(Object.keys(doc.summary as object)).toEqual(["create", "update", "replace", "delete", "no-op"]);
     const chunking = ((doc.endpoints as Record<string, unknown>[])[0]!.changes as { after: object }[])[3]!.after;
     expect(Object.keys(chunking)).toEqual(["max_chunk_size", "sentence_overlap", "strategy"]);

@@ -1,0 +1,20 @@
+/**
+ * Digests of live endpoint configurations: what a saved plan was made against (to refuse it once stale), and what
+ * the cluster stored right after the last apply (so an endpoint that neither the declaration nor the cluster
+ * changed since is known unchanged without a field-by-field comparison).
+ */
+import { createHash } from "node:crypto";
+import type { InferenceEndpoint } from "../client";
+import { canonicalJson } from "../model";
+
+const digests = new WeakMap<object, string>();
+
+/** `sha256:<hex>` of an endpoint's configuration as the cluster returns it (key order does not matter). */
+export function endpointDigest(endpoint: InferenceEndpoint): string {
+  let digest = digests.get(endpoint);
+  if (digest === undefined) {
+    digest = `sha256:${createHash("sha256").update(canonicalJson(endpoint)).digest("hex")}`;
+    digests.set(endpoint, digest);
+  }
+  return digest;
+}
