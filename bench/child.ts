@@ -16,6 +16,8 @@ async function load(name: ContenderName): Promise<Contender> {
       return (await import("./contenders/naive")).naive;
     case "terraform":
       return (await import("./contenders/terraform")).terraform;
+    case "floor":
+      return (await import("./contenders/floor")).floor;
   }
 }
 

@@ -1,12 +1,13 @@
 /** What every contender implements, and the job a measured child process runs. */
 import type { Declaration } from "./declarations";
 
-export const CONTENDERS = ["esinfer", "naive", "terraform"] as const;
+export const CONTENDERS = ["esinfer", "naive", "terraform", "floor"] as const;
 export type ContenderName = (typeof CONTENDERS)[number];
 export const LABEL: Readonly<Record<ContenderName, string>> = {
   esinfer: "esinfer",
   naive: "(a) naive script",
   terraform: "(b) Terraform model",
+  floor: "bare HTTP (reference)",
 };
 export type Operation = "plan" | "apply";
 

@@ -34,6 +34,8 @@ interface Options {
   readonly contenders: readonly ContenderName[];
   /** Endpoints of the big plan (10,000; 0: not run). */
   readonly big: number;
+  /** Runs of every scenario; the table shows the median (by wall time). */
+  readonly repeat: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -42,6 +44,7 @@ function parseArgs(argv: readonly string[]): Options {
   let sizes: number[] | undefined;
   let contenders: ContenderName[] = [...CONTENDERS];
   let big = BIG_PLAN;
+  let repeat: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") quick = true;
@@ -49,12 +52,17 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === "--sizes") sizes = (argv[++i] ?? "").split(",").map(Number);
     else if (arg === "--only") contenders = (argv[++i] ?? "").split(",") as ContenderName[];
     else if (arg === "--big") big = Number(argv[++i]);
-    else throw new Error(`unknown argument ${arg} (expected --quick, --latency MS, --sizes N,N, --only C,C, --big N)`);
+    else if (arg === "--repeat") repeat = Number(argv[++i]);
+    else
+      throw new Error(
+        `unknown argument ${arg} (expected --quick, --latency MS, --sizes N,N, --only C,C, --big N, --repeat K)`,
+      );
   }
   if (!(latencyMs >= 0)) throw new Error("--latency needs a number of milliseconds");
   if (sizes?.some((n) => !(Number.isInteger(n) && n > 0)))
     throw new Error("--sizes needs positive integers, e.g. 10,100");
   if (!(Number.isInteger(big) && big >= 0)) throw new Error("--big needs a number of endpoints (0: none)");
+  if (repeat !== undefined && !(Number.isInteger(repeat) && repeat > 0)) throw new Error("--repeat needs a count");
   const unknown = contenders.filter((c) => !CONTENDERS.includes(c));
   if (unknown.length > 0) throw new Error(`--only: unknown contender ${unknown[0]} (${CONTENDERS.join(", ")})`);
   return {
@@ -63,6 +71,7 @@ function parseArgs(argv: readonly string[]): Options {
     sizes: sizes ?? (quick ? [10, 100] : [10, 100, 1000]),
     contenders,
     big: quick || !contenders.includes("esinfer") ? 0 : big,
+    repeat: repeat ?? (quick ? 1 : 3),
   };
 }
 
@@ -89,7 +98,10 @@ class Bench {
   readonly rows: Row[] = [];
   private readonly dirs: string[] = [];
 
-  constructor(private readonly emulator: Emulator) {}
+  constructor(
+    private readonly emulator: Emulator,
+    private readonly repeat: number,
+  ) {}
 
   workDir(): string {
     const dir = mkdtempSync(join(tmpdir(), "esinfer-bench-"));
@@ -107,7 +119,7 @@ class Bench {
     n: number,
     workDir: string,
     { label = operation, done = (o) => o.endpoints === n }: { label?: string; done?: (o: Outcome) => boolean } = {},
-  ): Promise<void> {
+  ): Promise<Row> {
     process.stderr.write(`  ${label} ${n} ${LABEL[contender]}... `);
     this.emulator.requests.clear();
     const m = await runChild({ contender, operation, n, url: this.emulator.url, workDir });
@@ -126,15 +138,26 @@ class Bench {
     process.stderr.write(
       `${formatMs(row.wallMs)} (CPU ${formatMs(row.cpuMs)}), ${row.requests} requests, ${formatMb(row.peakMb)}\n`,
     );
-    this.rows.push(row);
+    return row;
+  }
+
+  /** Records the median run (by wall time): a shared machine makes single runs noisy. */
+  private record(runs: readonly Row[]): void {
+    this.rows.push([...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor((runs.length - 1) / 2)]!);
   }
 
   /** Apply N creations in an empty cluster, then plan against the result (every endpoint as declared). */
   async applyThenPlan(contender: ContenderName, n: number): Promise<void> {
-    this.emulator.reset(); // also clears the log and restores the base latency
-    const dir = this.workDir();
-    await this.measure(contender, "apply", n, dir);
-    await this.measure(contender, "plan", n, dir);
+    const applies: Row[] = [];
+    const plans: Row[] = [];
+    for (let run = 0; run < this.repeat; run++) {
+      this.emulator.reset(); // also clears the log and restores the base latency
+      const dir = this.workDir();
+      applies.push(await this.measure(contender, "apply", n, dir));
+      plans.push(await this.measure(contender, "plan", n, dir));
+    }
+    this.record(applies);
+    this.record(plans);
   }
 
   /**
@@ -144,7 +167,15 @@ class Bench {
    */
   async bigPlan(n: number): Promise<void> {
     this.emulator.reset();
-    await this.measure("esinfer", "plan", n, this.workDir(), { label: "first plan", done: (o) => o.toCreate === n });
+    const first: Row[] = [];
+    for (let run = 0; run < this.repeat; run++)
+      first.push(
+        await this.measure("esinfer", "plan", n, this.workDir(), {
+          label: "first plan",
+          done: (o) => o.toCreate === n,
+        }),
+      );
+    this.record(first);
     const dir = this.workDir();
     process.stderr.write(`  setting up ${n} endpoints (not measured)... `);
     for (const d of declarations(n))
@@ -152,7 +183,9 @@ class Bench {
     const setup = await runChild({ contender: "esinfer", operation: "seed", n, url: this.emulator.url, workDir: dir });
     if (setup.outcome?.endpoints !== n) throw new Error(`setup of ${n} endpoints failed: ${setup.outcome?.summary}`);
     process.stderr.write(`${setup.outcome.summary}\n`);
-    await this.measure("esinfer", "plan", n, dir);
+    const plans: Row[] = [];
+    for (let run = 0; run < this.repeat; run++) plans.push(await this.measure("esinfer", "plan", n, dir));
+    this.record(plans);
   }
 
   /** Sends the emulator a few of each request first, so that the first scenario does not pay for its warm-up. */
@@ -181,7 +214,7 @@ class Bench {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const emulator = await startEmulator({ latencyMs: options.latencyMs });
-  const bench = new Bench(emulator);
+  const bench = new Bench(emulator, options.repeat);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   const load = () => loadavg()[0]!.toFixed(1);
   const loadAtStart = load();
@@ -203,7 +236,8 @@ async function main(): Promise<void> {
       "",
       markdownTable(rows),
       "",
-      `Each scenario runs in a fresh child process. Requests: counted by the emulator. Wall time: the operation ` +
+      `Each scenario runs in a fresh child process, ${options.repeat} time${options.repeat === 1 ? "" : "s"}: the table shows the median run ` +
+        `(by wall time). Requests: counted by the emulator. Wall time: the operation ` +
         `alone (process start and module loading excluded). CPU time: user + system time of the child during the ` +
         `operation (all its threads). Peak memory: the child's maximum resident set size; the floor of such a ` +
         `process (node, tsx and the contender's modules loaded, nothing done) is ${formatMb(floors[0])} for esinfer ` +

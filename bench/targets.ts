@@ -46,6 +46,12 @@ export function targets(rows: readonly Row[], latencyMs: number): string[] {
         `(${(apply.wallMs / (Math.ceil(1000 / PARALLELISM) * latencyMs)).toFixed(2)} x the ideal)`,
     );
   else verdict("SKIP", `apply of 1000 creations within ${formatMs(budget)} (not run)`);
+  const bare = find("apply", 1000, "floor");
+  if (apply && bare)
+    lines.push(
+      `NOTE  bare HTTP against this emulator (no checks, no state): apply of 1000 in ${formatMs(bare.wallMs)} ` +
+        `(${(bare.wallMs / (Math.ceil(1000 / PARALLELISM) * latencyMs)).toFixed(2)} x the ideal); esinfer's own cost on top: ${formatMs(apply.wallMs - bare.wallMs)}`,
+    );
 
   const big = plans.filter((r) => r.n === BIG_PLAN).sort((a, b) => b.peakMb - a.peakMb);
   if (big.length > 0)

@@ -14,7 +14,7 @@ import {
   type ChunkingSettings,
 } from "../catalogue";
 import type { InferenceEndpoint } from "../client";
-import { REDACTED, canonicalJson, secretFields } from "../model";
+import { REDACTED, secretFields } from "../model";
 import { endpointDigest } from "./live-digest";
 import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
@@ -146,7 +146,7 @@ function unchangedSinceApplied(
   const paths = Object.keys(secrets.fingerprints);
   if (Object.keys(secrets.unresolved).length > 0 || paths.length !== Object.keys(owned.secrets).length) return false;
   if (paths.some((p) => owned.secrets[p] !== secrets.fingerprints[p])) return false;
-  return canonicalJson(owned.declared) === canonicalJson(declared.canonical);
+  return isDeepStrictEqual(owned.declared, declared.canonical);
 }
 
 /** Descends into plain objects so a change reads `service_settings.rate_limit.requests_per_minute`. */

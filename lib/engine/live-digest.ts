@@ -5,15 +5,17 @@
  */
 import { createHash } from "node:crypto";
 import type { InferenceEndpoint } from "../client";
-import { canonicalJson } from "../model";
 
 const digests = new WeakMap<object, string>();
 
-/** `sha256:<hex>` of an endpoint's configuration as the cluster returns it (key order does not matter). */
+/**
+ * `sha256:<hex>` of an endpoint's configuration as the cluster returns it, in the cluster's own key order (which
+ * one server keeps; should another order ever come back, the digests differ and the plan compares field by field).
+ */
 export function endpointDigest(endpoint: InferenceEndpoint): string {
   let digest = digests.get(endpoint);
   if (digest === undefined) {
-    digest = `sha256:${createHash("sha256").update(canonicalJson(endpoint)).digest("hex")}`;
+    digest = `sha256:${createHash("sha256").update(JSON.stringify(endpoint)).digest("hex")}`;
     digests.set(endpoint, digest);
   }
   return digest;

@@ -494,10 +494,11 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
 
   // settings objects
   const rawSS = input.service_settings;
-  const settingsAllowed = spec ? describeAllowed(ctx, spec.serviceSettings, "service_settings") : "an object";
-  if (rawSS === undefined) add(ctx, "service_settings", "is required", { allowed: settingsAllowed });
+  // Described only when reported (it lists every setting).
+  const settingsAllowed = () => (spec ? describeAllowed(ctx, spec.serviceSettings, "service_settings") : "an object");
+  if (rawSS === undefined) add(ctx, "service_settings", "is required", { allowed: settingsAllowed() });
   else if (!isPlainObject(rawSS))
-    add(ctx, "service_settings", `must be an object, got ${kindOf(rawSS)}`, { allowed: settingsAllowed });
+    add(ctx, "service_settings", `must be an object, got ${kindOf(rawSS)}`, { allowed: settingsAllowed() });
   const rawTS = input.task_settings;
   if (rawTS !== undefined && !isPlainObject(rawTS))
     add(ctx, "task_settings", `must be an object, got ${kindOf(rawTS)}`);

@@ -14,7 +14,7 @@ import { startEmulator, type Emulator } from "../../lib/emulator";
 import { captureIo } from "../helpers/io";
 import { tempDir } from "../helpers/stack";
 import { synthStack, type Runtime } from "../helpers/synth";
-import { assertBuilt, terraformOk, terraformVersion } from "../helpers/terraform";
+import { ensureBuilt, terraformOk, terraformVersion } from "../helpers/terraform";
 
 const CANARY = "sk-CANARY-terraform-e2e-0b7c-never-stored";
 const version = terraformVersion();
@@ -86,7 +86,7 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
     const states: string[] = [];
 
     beforeAll(async () => {
-      assertBuilt();
+      ensureBuilt();
       emu = await startEmulator({ esVersion: "9.1.3" });
       // esinfer plan without -f reads the synthesized stacks of the project in the working directory.
       writeFileSync(join(project, "cdktf.json"), JSON.stringify({ language: "typescript", app: "true" }));

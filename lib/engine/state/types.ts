@@ -16,7 +16,12 @@ export const OwnedEndpointSchema = z.object({
    */
   status: z.enum(["creating", "applied"]),
   /** Canonical declaration last applied (secrets as references, never values); `{}` while `creating`. */
-  declared: z.record(z.string(), z.unknown()),
+  // A plain object, checked as such: what is inside is the engine's own canonical form (a record schema would copy
+  // every key of every endpoint on each read).
+  declared: z.custom<Record<string, unknown>>(
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    "must be an object",
+  ),
   /** Salted fingerprint per secret path, e.g. `service_settings.api_key` → `hmac-sha256:...`. */
   secrets: z.record(z.string(), z.string()),
   /**
