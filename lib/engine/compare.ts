@@ -4,7 +4,6 @@
  * fingerprint (the cluster never returns them), values the server computes are ignored unless declared, enums
  * compare case-insensitively, undeclared chunking accepts the server default of any era.
  */
-import { isDeepStrictEqual } from "node:util";
 import {
   DEFAULT_CHUNKING,
   LEGACY_DEFAULT_CHUNKING,
@@ -14,7 +13,7 @@ import {
   type ChunkingSettings,
 } from "../catalogue";
 import type { InferenceEndpoint } from "../client";
-import { REDACTED, secretFields } from "../model";
+import { REDACTED, jsonEqual, secretFields } from "../model";
 import { endpointDigest } from "./live-digest";
 import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
@@ -122,8 +121,7 @@ export function compareEndpoint(
     const want = canonical.chunking_settings as ChunkingSettings;
     const have = normalizeChunking(live.chunking_settings);
     const acceptsAnyDefault =
-      !declared.chunkingDeclared &&
-      (isDeepStrictEqual(have, DEFAULT_CHUNKING) || isDeepStrictEqual(have, LEGACY_DEFAULT_CHUNKING));
+      !declared.chunkingDeclared && (jsonEqual(have, DEFAULT_CHUNKING) || jsonEqual(have, LEGACY_DEFAULT_CHUNKING));
     if (!acceptsAnyDefault) diffValue("chunking_settings", have, want, add);
   }
   const blocked = updateBlocker(canonical, version);
@@ -146,7 +144,7 @@ function unchangedSinceApplied(
   const paths = Object.keys(secrets.fingerprints);
   if (Object.keys(secrets.unresolved).length > 0 || paths.length !== Object.keys(owned.secrets).length) return false;
   if (paths.some((p) => owned.secrets[p] !== secrets.fingerprints[p])) return false;
-  return isDeepStrictEqual(owned.declared, declared.canonical);
+  return jsonEqual(owned.declared, declared.canonical);
 }
 
 /** Descends into plain objects so a change reads `service_settings.rate_limit.requests_per_minute`. */
@@ -156,7 +154,7 @@ function diffValue(
   want: unknown,
   add: (path: string, before: unknown, after: unknown) => void,
 ) {
-  if (isDeepStrictEqual(have, want)) return;
+  if (jsonEqual(have, want)) return;
   if (isPlainObject(have) && isPlainObject(want)) {
     for (const key of union(Object.keys(want), Object.keys(have)))
       diffValue(`${path}.${key}`, have[key], want[key], add);

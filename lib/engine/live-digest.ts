@@ -3,7 +3,7 @@
  * the cluster stored right after the last apply (so an endpoint that neither the declaration nor the cluster
  * changed since is known unchanged without a field-by-field comparison).
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { InferenceEndpoint } from "../client";
 
 const digests = new WeakMap<object, string>();
@@ -15,7 +15,7 @@ const digests = new WeakMap<object, string>();
 export function endpointDigest(endpoint: InferenceEndpoint): string {
   let digest = digests.get(endpoint);
   if (digest === undefined) {
-    digest = `sha256:${createHash("sha256").update(JSON.stringify(endpoint)).digest("hex")}`;
+    digest = `sha256:${hash("sha256", JSON.stringify(endpoint))}`;
     digests.set(endpoint, digest);
   }
   return digest;

@@ -2,6 +2,7 @@ import { DEFAULT_CHUNKING, SEPARATOR_GROUPS } from "../../lib/catalogue";
 import {
   canonicalJson,
   canonicalize,
+  jsonEqual,
   defineEndpoint,
   secret,
   validateRequest,
@@ -110,4 +111,20 @@ test("a TypeScript declaration and the same request canonicalize alike", () => {
     chunking_settings: { strategy: "sentence", max_chunk_size: 200, sentence_overlap: 0 },
   });
   expect(canonicalJson(canonicalize(fromTs))).toBe(canonicalJson(canonicalize(fromJson)));
+});
+
+describe("jsonEqual", () => {
+  test.each([
+    [{ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 }, true],
+    [{ a: 1 }, { a: 1, b: undefined }, false],
+    [{ a: [1, 2] }, { a: [2, 1] }, false],
+    [{ a: null }, { a: {} }, false],
+    [[], {}, false],
+    [{ toString: 1 }, { valueOf: 1 }, false],
+    ["x", "x", true],
+    [1, 1.0, true],
+  ])("%j and %j: %s", (a, b, equal) => {
+    expect(jsonEqual(a, b)).toBe(equal);
+    expect(jsonEqual(b, a)).toBe(equal);
+  });
 });
