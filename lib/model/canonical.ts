@@ -33,7 +33,8 @@ function withServerDefaults(schema: z.ZodObject, settings: Readonly<Record<strin
     const fallback = infoOf(field).serverDefault;
     if (fallback === undefined || fallback === "computed") continue;
     const declared = out[key];
-    if (declared === undefined) out[key] = structuredClone(fallback);
+    // Shared, not copied: canonicalize copies everything when it sorts the keys.
+    if (declared === undefined) out[key] = fallback;
     else if (isPlainObject(declared) && isPlainObject(fallback)) out[key] = { ...fallback, ...declared };
   }
   return out;

@@ -10,10 +10,11 @@ export const snakeCase = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1_
 export const camelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  // Realm-agnostic: a plain object's prototype is some realm's Object.prototype (whose own prototype is null).
+  if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
+  if (proto === Object.prototype || proto === null) return true; // the common case, first
+  // Realm-agnostic: a plain object's prototype is some realm's Object.prototype (whose own prototype is null).
+  return !Array.isArray(value) && Object.getPrototypeOf(proto) === null;
 }
 
 // Walks run once per field of every endpoint (thousands per plan), and zod's `instanceof` checks are not cheap:
@@ -112,6 +113,7 @@ export function toCamelKeys(schema: z.ZodType | undefined, value: unknown): unkn
  * echoes providers upper-case), so the model folds them the same way instead of reporting a perpetual difference.
  */
 export function foldEnums(schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!hasEnum(schema)) return value; // most settings have none: no copy
   const s = unwrap(schema);
   if (s instanceof z.ZodEnum && typeof value === "string") {
     const options = s.options as string[];
@@ -126,6 +128,25 @@ export function foldEnums(schema: z.ZodType | undefined, value: unknown): unknow
   const shape = shapeOf(s);
   if (!shape) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldEnums(shape[k], v)]));
+}
+
+const enums = new WeakMap<z.ZodType, boolean>();
+
+/** Whether an enum is anywhere in the schema (cached per schema). */
+function hasEnum(schema: z.ZodType | undefined): boolean {
+  const s = unwrap(schema);
+  if (!s) return false;
+  let found = enums.get(s);
+  if (found === undefined) {
+    enums.set(s, false); // a recursive schema ends here
+    found =
+      s instanceof z.ZodEnum ||
+      (s instanceof z.ZodArray && hasEnum(s.element as z.ZodType)) ||
+      (s instanceof z.ZodRecord && hasEnum(s.valueType as z.ZodType)) ||
+      Object.values(shapeOf(s) ?? {}).some((field) => hasEnum(field));
+    enums.set(s, found);
+  }
+  return found;
 }
 
 /** Top-level keys of an object schema whose field facts mark them secret. */

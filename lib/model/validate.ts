@@ -262,12 +262,18 @@ function parseInto(
 
 /**
  * Literal secrets: rejected with advice (default), or wrapped so they never print. Returns settings in which each
- * secret is a reference or a `LiteralSecret`, ready for the zod schema (which checks references).
+ * secret is a reference or a `LiteralSecret` (and whether there is any), ready for the zod schema (which checks
+ * references).
  */
-function prepareSecrets(ctx: Context, spec: TaskSpec, settings: Record<string, unknown>): Record<string, unknown> {
+function prepareSecrets(
+  ctx: Context,
+  spec: TaskSpec,
+  settings: Record<string, unknown>,
+): { prepared: Record<string, unknown>; literals: boolean } {
   const shape = shapeOf(spec.serviceSettings) ?? {};
   const out: Record<string, unknown> = { ...settings };
   const accept = ctx.options.literalSecrets === "accept";
+  let literals = false; // whether a LiteralSecret was made (only then do the schema and the result need swaps)
   const handle = (path: string, value: unknown): unknown => {
     if (typeof value !== "string") return value;
     if (!accept) {
@@ -280,6 +286,7 @@ function prepareSecrets(ctx: Context, spec: TaskSpec, settings: Record<string, u
       add(ctx, path, "must be a non-empty string");
       return PLACEHOLDER;
     }
+    literals = true;
     return new LiteralSecret(value);
   };
   for (const [key, schema] of Object.entries(shape)) {
@@ -295,7 +302,7 @@ function prepareSecrets(ctx: Context, spec: TaskSpec, settings: Record<string, u
       out[key] = handle(`service_settings.${key}`, value);
     }
   }
-  return out;
+  return { prepared: out, literals };
 }
 
 /** Stands in for a literal secret already reported, so the schema does not report it again. */
@@ -526,15 +533,22 @@ export function validateRequest(input: unknown, options: ValidateOptions = {}): 
           };
     };
     if (isPlainObject(rawSS)) {
-      const prepared = prepareSecrets(ctx, spec, foldEnums(spec.serviceSettings, rawSS) as Record<string, unknown>);
+      const { prepared, literals } = prepareSecrets(
+        ctx,
+        spec,
+        foldEnums(spec.serviceSettings, rawSS) as Record<string, unknown>,
+      );
       const parsed = parseInto(
         ctx,
         "service_settings",
         spec.serviceSettings,
-        placeholdersForLiterals(prepared),
+        literals ? placeholdersForLiterals(prepared) : prepared,
         describeUnknown("service_settings"),
       );
-      if (parsed) serviceSettings = restoreLiterals(parsed as Record<string, unknown>, prepared);
+      if (parsed)
+        serviceSettings = literals
+          ? restoreLiterals(parsed as Record<string, unknown>, prepared)
+          : (parsed as Record<string, unknown>);
     }
     // An absent task_settings object is checked as {} so required task settings (Anthropic's max_tokens) are reported.
     if (rawTS === undefined || isPlainObject(rawTS))
