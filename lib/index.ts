@@ -128,7 +128,7 @@ export { startEmulator } from "./emulator";
 export type { Emulator, EmulatorOptions } from "./emulator";
 
 // CDK for Terraform constructs.
-export { ElasticsearchCluster, InferenceEndpoint } from "./constructs";
+export { ElasticsearchCluster, InferenceEndpoint, PROJECT_DIR_CONTEXT } from "./constructs";
 export type {
   ClusterAuth,
   ElasticsearchClusterProps,
