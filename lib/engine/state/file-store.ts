@@ -184,15 +184,19 @@ export class FileStateStore implements StateStore {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private async readExisting(): Promise<StackState | undefined> {
-    let text: string;
+  /** The state file's text, or undefined when there is none yet. */
+  private async readText(): Promise<string | undefined> {
     try {
-      text = await fs.readFile(this.path, "utf8");
+      return await fs.readFile(this.path, "utf8");
     } catch (e) {
       if (errno(e) === "ENOENT") return undefined;
       throw e;
     }
-    return parseStateJson(text, this.description, this.stack);
+  }
+
+  private async readExisting(): Promise<StackState | undefined> {
+    const text = await this.readText();
+    return text === undefined ? undefined : parseStateJson(text, this.description, this.stack);
   }
 
   /**
@@ -203,13 +207,8 @@ export class FileStateStore implements StateStore {
   private async readStamp(
     expected: Pick<StackState, "lineage" | "serial">,
   ): Promise<StackState | Pick<StackState, "lineage" | "serial"> | undefined> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.path, "utf8");
-    } catch (e) {
-      if (errno(e) === "ENOENT") return undefined;
-      throw e;
-    }
+    const text = await this.readText();
+    if (text === undefined) return undefined;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
