@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../lib/cli/main";
 import { captureIo } from "../helpers/io";
 import { minimalRequest } from "../helpers/minimal";
+import { tempDir } from "../helpers/temp";
 
-const dir = mkdtempSync(join(tmpdir(), "esinfer-validate-"));
+const dir = tempDir("esinfer-validate-");
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content, null, 2));

@@ -1,16 +1,12 @@
 /** Stacks against an in-process emulator, with state in a temporary directory. */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { StackSession, parseManifest, type Stack } from "../../lib/engine";
 import { formatIssue } from "../../lib/model";
+import { tempDir } from "./temp";
 
 /** Fast retries for fault tests (the defaults wait seconds). */
 export const FAST_RETRIES = { maxRetries: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 5 };
 
-export function tempDir(prefix = "esinfer-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from "./temp";
 
 export function makeStack(
   url: string,

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
+import { tempDir } from "../helpers/temp";
 import {
   LiteralSecret,
   SecretResolutionError,
@@ -36,7 +36,7 @@ test("env references resolve only from the environment given, with errors that n
 });
 
 test("file references resolve relative to a base directory, without the trailing newline", () => {
-  const dir = mkdtempSync(join(tmpdir(), "esinfer-secret-"));
+  const dir = tempDir("esinfer-secret-");
   writeFileSync(join(dir, "key.txt"), `${CANARY}\n`);
   writeFileSync(join(dir, "empty.txt"), "\n");
   expect(resolveSecret(secret.file("key.txt"), { baseDir: dir })).toBe(CANARY);
