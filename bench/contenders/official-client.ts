@@ -1,5 +1,6 @@
 /** The official JavaScript client, shared by the two baselines (they differ in their model, not their HTTP). */
 import { Client, errors } from "@elastic/elasticsearch";
+import { pool, type Contender } from "../contender";
 import type { Declaration } from "../declarations";
 import { requestBody } from "../declarations";
 
@@ -44,4 +45,46 @@ export function matches(d: Declaration, stored: Record<string, unknown>): boolea
     Object.entries(d.service_settings).every(([k, v]) => (typeof v === "object" && v !== null) || ss[k] === v) &&
     Object.entries(d.task_settings ?? {}).every(([k, v]) => ts[k] === v)
   );
+}
+
+/**
+ * The two baselines' model, at a given parallelism: plan reads every endpoint with its own GET and compares it;
+ * apply reads each endpoint, then creates it when missing.
+ */
+export function perEndpoint(parallelism: number): Contender {
+  return {
+    async plan(declarations, ctx) {
+      const client = officialClient(ctx.url);
+      let same = 0;
+      let missing = 0;
+      try {
+        await pool(declarations, parallelism, async (d) => {
+          const stored = await getEndpoint(client, d.inference_id);
+          if (!stored) missing++;
+          else if (matches(d, stored)) same++;
+        });
+      } finally {
+        await client.close();
+      }
+      return {
+        endpoints: same,
+        summary: `${missing} missing, ${declarations.length - missing - same} differ, ${same} as declared`,
+      };
+    },
+
+    async apply(declarations, ctx) {
+      const client = officialClient(ctx.url);
+      let created = 0;
+      try {
+        await pool(declarations, parallelism, async (d) => {
+          if (await getEndpoint(client, d.inference_id)) return;
+          await putEndpoint(client, d, ctx.env);
+          created++;
+        });
+      } finally {
+        await client.close();
+      }
+      return { endpoints: created, summary: `${created} created` };
+    },
+  };
 }
