@@ -43,7 +43,7 @@ export async function loadSynthesizedStack(io: Io, options: SynthesizedStackOpti
 }
 
 /** The project's cdktf.json and output directory. */
-export function readProject(projectDir: string): { config: CdktfJson; outdir: string } {
+function readProject(projectDir: string): { config: CdktfJson; outdir: string } {
   const file = join(projectDir, "cdktf.json");
   if (!existsSync(file))
     throw new UsageError(
@@ -60,7 +60,7 @@ export function readProject(projectDir: string): { config: CdktfJson; outdir: st
 }
 
 /** Runs the app command of cdktf.json (a shell command, as cdktf-cli runs it) with the outdir and context. */
-export async function synthesize(
+async function synthesize(
   io: Io,
   config: CdktfJson,
   outdir: string,

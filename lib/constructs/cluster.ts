@@ -10,7 +10,7 @@ import { STACK_NAME_PATTERN, parseManifest, type ClusterConfig, type StateConfig
 import { canonicalJson, formatIssue } from "../model";
 import { cdkFor } from "./cdk";
 import type { HookResourceType, MutableKey } from "./hook-contract";
-import { hookResource, type HookResource } from "./hook-resource";
+import { hookResource } from "./hook-resource";
 import { hookPaths, type HookPaths } from "./locate";
 
 /** Credentials, as the names of environment variables read when a hook or esinfer itself runs. */
@@ -86,7 +86,6 @@ export class ElasticsearchCluster extends Construct {
   readonly anchorId: string;
   private readonly endpoints: RegisteredEndpoint[] = [];
   private readonly absentIds: string[] = [];
-  private readonly stackResource: HookResource;
 
   constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
     super(scope, id);
@@ -110,7 +109,7 @@ export class ElasticsearchCluster extends Construct {
       paths: this.paths,
     });
     this.anchorId = anchor.id;
-    this.stackResource = hookResource(this, "stack", {
+    hookResource(this, "stack", {
       type: this.resourceType,
       kind: "stack",
       identity: { stack: this.stackName, cluster_anchor: anchor.id },
@@ -124,11 +123,6 @@ export class ElasticsearchCluster extends Construct {
     });
   }
 
-  /** The stack resource's id (the hook that deletes removed and absent endpoints). */
-  get stackResourceId(): string {
-    return this.stackResource.id;
-  }
-
   /**
    * Declares that endpoints must not exist in the cluster (tombstones): deleted when present, whoever created
    * them. Use it when removing an endpoint's construct, so the next apply deletes the endpoint (esinfer also
@@ -136,11 +130,6 @@ export class ElasticsearchCluster extends Construct {
    */
   declareAbsent(...inferenceIds: string[]): void {
     this.absentIds.push(...inferenceIds);
-  }
-
-  /** Inference ids declared absent. */
-  get absent(): readonly string[] {
-    return [...this.absentIds];
   }
 
   /** @internal Called by InferenceEndpoint. */

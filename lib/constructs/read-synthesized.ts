@@ -55,7 +55,7 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
 }
 
 /** The esinfer stacks of one synthesized Terraform stack (its parsed `cdk.tf.json`). */
-export function stacksIn(terraform: unknown, terraformStack: string, stackDir: string): SynthesizedStack[] {
+function stacksIn(terraform: unknown, terraformStack: string, stackDir: string): SynthesizedStack[] {
   const resources = (terraform as { resource?: Record<string, Record<string, unknown>> })?.resource ?? {};
   const byStack = new Map<string, { stack?: Record<string, string>; endpoints: Record<string, string>[] }>();
   for (const type of ["terraform_data", "null_resource"]) {

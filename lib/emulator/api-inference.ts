@@ -303,28 +303,26 @@ export const INFERENCE_ROUTES: readonly Route<any>[] = [
     }),
     run: remove,
   })),
-  // POST perform inference
-  ...(["{a}", "{a}/{b}"] as const).map((shape): Route<Target> => ({
-    method: "POST",
-    pattern: ["_inference", ...shape.split("/")],
-    params: () => inferenceParams,
-    prepare: (ctx) => {
-      const t = target(ctx);
-      requireBody(ctx);
-      timeParam(ctx.req.query, "timeout");
-      return t;
-    },
-    run: infer,
-  })),
-  ...(["{a}/_stream", "{a}/{b}/_stream"] as const).map((shape): Route<Target> => ({
-    method: "POST",
-    pattern: ["_inference", ...shape.split("/")],
-    params: () => inferenceParams,
-    prepare: (ctx) => {
-      const t = target(ctx);
-      requireBody(ctx);
-      return t;
-    },
-    run: stream,
-  })),
+  // POST perform inference (the streaming form takes no `timeout`)
+  ...performRoutes(["{a}", "{a}/{b}"], infer, { timeout: true }),
+  ...performRoutes(["{a}/_stream", "{a}/{b}/_stream"], stream, { timeout: false }),
 ];
+
+function performRoutes(
+  shapes: readonly string[],
+  run: Route<Target>["run"],
+  options: { readonly timeout: boolean },
+): Route<Target>[] {
+  return shapes.map((shape) => ({
+    method: "POST",
+    pattern: ["_inference", ...shape.split("/")],
+    params: () => inferenceParams,
+    prepare: (ctx) => {
+      const t = target(ctx);
+      requireBody(ctx);
+      if (options.timeout) timeParam(ctx.req.query, "timeout");
+      return t;
+    },
+    run,
+  }));
+}

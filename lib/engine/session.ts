@@ -87,17 +87,10 @@ export class StackSession {
     return (this.#declared ??= declaredEndpoints(this.stack));
   }
 
-  /** Canonicalizes the declarations once the requests just started are on their way (they leave on a later tick). */
-  private async prepareWhileReading(): Promise<void> {
-    if (this.#declared) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.declared();
-  }
-
   /** Reads the cluster (one `GET /`, one `GET /_inference/_all`) and the state, and plans. */
   async plan(options: PlanOptions = {}): Promise<Plan> {
     const reading = Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
-    await this.prepareWhileReading();
+    this.declared(); // CPU work while the cluster answers
     const [state, live] = await reading;
     return this.planAgainst(state, live, options);
   }
@@ -150,7 +143,7 @@ export class StackSession {
     const lock = await this.store.lock(options.destroy ? "destroy" : "apply", options.lockTimeoutMs ?? 0);
     try {
       const reading = Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
-      await this.prepareWhileReading();
+      this.declared(); // CPU work while the cluster answers
       const [read, live] = await reading;
       let state = read;
       let plan: Plan;

@@ -20,31 +20,7 @@ export const ENV = { OPENAI_API_KEY: CANARY, COHERE_API_KEY: CANARY_COHERE };
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
 
-export const embeddings = (overrides: Record<string, unknown> = {}) => ({
-  inference_id: "emb",
-  task_type: "text_embedding",
-  service: "openai",
-  service_settings: { model_id: "text-embedding-3-small", api_key: { env: "OPENAI_API_KEY" }, dimensions: 512 },
-  task_settings: { user: "search" },
-  ...overrides,
-});
-
-export const rerank = (overrides: Record<string, unknown> = {}) => ({
-  inference_id: "rerank",
-  task_type: "rerank",
-  service: "cohere",
-  service_settings: { model_id: "rerank-v3.5", api_key: { env: "COHERE_API_KEY" } },
-  task_settings: { top_n: 5 },
-  ...overrides,
-});
-
-export const elser = (overrides: Record<string, unknown> = {}) => ({
-  inference_id: "elser",
-  task_type: "sparse_embedding",
-  service: "elasticsearch",
-  service_settings: { model_id: ".elser_model_2", num_threads: 1, num_allocations: 1 },
-  ...overrides,
-});
+export { elser, embeddings, rerank } from "../helpers/endpoints";
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;

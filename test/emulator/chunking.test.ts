@@ -1,23 +1,15 @@
 /** `chunking_settings` on create (§5), per version: strategies, limits, stored forms and messages. */
 import { SEPARATOR_GROUPS } from "../../lib/catalogue";
-import { startEmulator, type Emulator } from "../../lib/emulator";
-import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS } from "./helpers";
+import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS, useEmulatorPerVersion, type Version } from "./helpers";
 
-type Version = (typeof VERSIONS)[number];
-const emulators = new Map<Version, Emulator>();
-beforeAll(async () => {
-  for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
-});
-afterAll(async () => {
-  for (const em of emulators.values()) await em.stop();
-});
+const emulatorFor = useEmulatorPerVersion();
 
 const capped = (v: Version) => ["8.18.0", "8.19.0", "9.0.0", "9.1.0"].includes(v);
 const hasRecursive = (v: Version) => v !== "8.18.0" && v !== "9.0.0";
 const a = (v: Version) => (v === MAIN_VERSION ? "" : "a ");
 
 async function put(v: Version, chunking: unknown, taskType = "text_embedding") {
-  const em = emulators.get(v)!;
+  const em = emulatorFor(v);
   em.reset();
   const body = { ...openaiEmbedding(), ...(chunking === undefined ? {} : { chunking_settings: chunking }) };
   return raw(em, "PUT", `/_inference/${taskType}/c1`, body);
@@ -156,7 +148,7 @@ describe.each(VERSIONS)("chunking at %s", (v) => {
   }
 
   it("endpoints of task types without chunking return none", async () => {
-    const em = emulators.get(v)!;
+    const em = emulatorFor(v);
     em.reset();
     const res = await raw(em, "PUT", "/_inference/completion/c2", {
       service: "openai",

@@ -2,10 +2,7 @@
  * Every management-API error row of §3, with the exact `type` and `reason`, for each emulated version (the
  * expected text is a function of the version where the wording or the availability differs).
  */
-import { startEmulator, type Emulator } from "../../lib/emulator";
-import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS } from "./helpers";
-
-type Version = (typeof VERSIONS)[number];
+import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS, useEmulatorPerVersion, type Version } from "./helpers";
 
 interface Row {
   readonly name: string;
@@ -28,6 +25,7 @@ const invalidId = (id: string) =>
 const emb = openaiEmbedding();
 const createE1: [string, string, unknown] = ["PUT", "/_inference/text_embedding/e1", emb];
 
+// prettier-ignore -- one row per line reads as the table it is
 const ROWS: readonly Row[] = [
   // Ids (validated on PUT and _update only)
   { name: "upper-case id", method: "PUT", path: "/_inference/text_embedding/My-Id", body: emb, status: 400, type: "action_request_validation_exception", reason: invalidId("My-Id") },
@@ -260,20 +258,14 @@ const ROWS: readonly Row[] = [
   { name: "rerank without query", method: "POST", path: "/_inference/rerank/.rerank-v1-elasticsearch", body: { input: ["a"] }, status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: Field [query] cannot be null for task type [rerank];", versions: ["8.19.0", "9.1.0", "9.2.0", MAIN_VERSION] },
 ];
 
-const emulators = new Map<Version, Emulator>();
-beforeAll(async () => {
-  for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
-});
-afterAll(async () => {
-  for (const em of emulators.values()) await em.stop();
-});
+const emulatorFor = useEmulatorPerVersion();
 
 const cases = ROWS.flatMap((row) => (row.versions ?? VERSIONS).map((v) => [row.name, v, row] as const));
 
 describe.each(VERSIONS)("errors at %s", (version) => {
   const rows = cases.filter(([, v]) => v === version).map(([name, , row]) => [name, row] as const);
   it.each(rows)("%s", async (_name, row) => {
-    const em = emulators.get(version)!;
+    const em = emulatorFor(version);
     em.reset();
     for (const [method, path, body] of row.setup ?? []) expect((await raw(em, method, path, body)).status).toBe(200);
     const at = <T>(x: T | ((v: Version) => T)) => (typeof x === "function" ? (x as (v: Version) => T)(version) : x);

@@ -5,6 +5,19 @@ import { startEmulator, type Emulator, type EmulatorOptions } from "../../lib/em
 
 /** Versions whose behavior must work (8.18.x, 8.19.x, 9.0.x, 9.1.x, 9.2.x and main). */
 export const VERSIONS = ["8.18.0", "8.19.0", "9.0.0", "9.1.0", "9.2.0", MAIN_VERSION] as const;
+export type Version = (typeof VERSIONS)[number];
+
+/** One emulator per version for the test file (started in beforeAll, stopped in afterAll); returns the lookup. */
+export function useEmulatorPerVersion(): (version: Version) => Emulator {
+  const emulators = new Map<Version, Emulator>();
+  beforeAll(async () => {
+    for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
+  });
+  afterAll(async () => {
+    for (const em of emulators.values()) await em.stop();
+  });
+  return (version) => emulators.get(version)!;
+}
 
 /** The official client against an emulator; no retries so faults are observed as they are. */
 export function clientFor(em: Emulator, options: Partial<ConstructorParameters<typeof Client>[0]> = {}): Client {

@@ -1,22 +1,15 @@
 /** Default (preconfigured) endpoints (§4, §9.4): always listed, not creatable, not updatable, force-deletable. */
-import { startEmulator, type Emulator } from "../../lib/emulator";
-import { errorOf, MAIN_VERSION, raw, VERSIONS } from "./helpers";
+import type { Emulator } from "../../lib/emulator";
+import { errorOf, MAIN_VERSION, raw, VERSIONS, useEmulatorPerVersion, type Version } from "./helpers";
 
-type Version = (typeof VERSIONS)[number];
-const emulators = new Map<Version, Emulator>();
-beforeAll(async () => {
-  for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
-});
-afterAll(async () => {
-  for (const em of emulators.values()) await em.stop();
-});
+const emulatorFor = useEmulatorPerVersion();
 
 const withRerank = (v: Version) => !["8.18.0", "9.0.0"].includes(v);
 
 describe.each(VERSIONS)("default endpoints at %s", (v) => {
   let em: Emulator;
   beforeEach(() => {
-    em = emulators.get(v)!;
+    em = emulatorFor(v);
     em.reset();
   });
 

@@ -3,20 +3,13 @@
  * from 8.19/9.1, on `_update` from 9.5), body requirements, and the server's check order on create, update and
  * delete (the first failing check decides the error, so each case breaks two checks at once).
  */
-import { startEmulator, type Emulator } from "../../lib/emulator";
-import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS } from "./helpers";
+import type { Emulator } from "../../lib/emulator";
+import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS, useEmulatorPerVersion, type Version } from "./helpers";
 
-type Version = (typeof VERSIONS)[number];
-const emulators = new Map<Version, Emulator>();
-beforeAll(async () => {
-  for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
-});
-afterAll(async () => {
-  for (const em of emulators.values()) await em.stop();
-});
+const emulatorFor = useEmulatorPerVersion();
 
 function fresh(v: Version): Emulator {
-  const em = emulators.get(v)!;
+  const em = emulatorFor(v);
   em.reset();
   return em;
 }

@@ -6,22 +6,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type Emulator } from "../../lib/emulator";
-import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS } from "./helpers";
+import { startEmulator } from "../../lib/emulator";
+import { errorOf, MAIN_VERSION, openaiEmbedding, raw, VERSIONS, useEmulatorPerVersion, type Version } from "./helpers";
 
-type Version = (typeof VERSIONS)[number];
 const RELEASED = VERSIONS.filter((v) => v !== MAIN_VERSION);
 
-const emulators = new Map<Version, Emulator>();
-beforeAll(async () => {
-  for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
-});
-afterAll(async () => {
-  for (const em of emulators.values()) await em.stop();
-});
+const emulatorFor = useEmulatorPerVersion();
 
 async function setup(v: Version, body: unknown = openaiEmbedding(), path = "/_inference/text_embedding/e1") {
-  const em = emulators.get(v)!;
+  const em = emulatorFor(v);
   em.reset();
   const res = await raw(em, "PUT", path, body);
   expect(res.status).toBe(200);

@@ -9,34 +9,11 @@ import { MAIN_VERSION } from "../../lib/catalogue";
 import { PlanError, StalePlanError, StateLockedError, hasChanges, type Plan } from "../../lib/engine";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { endpointDigest } from "../../lib/engine/live-digest";
+import { elser, embeddings, rerank } from "../helpers/endpoints";
 import { makeStack, session, tempDir } from "../helpers/stack";
 
 const CANARY = "sk-CANARY-1b2c3d-never-leak";
 const ROTATED = "sk-CANARY-rotated-9z8y";
-
-const elser = (overrides: Record<string, unknown> = {}) => ({
-  inference_id: "elser",
-  task_type: "sparse_embedding",
-  service: "elasticsearch",
-  service_settings: { model_id: ".elser_model_2", num_threads: 1, num_allocations: 1 },
-  ...overrides,
-});
-const embeddings = (overrides: Record<string, unknown> = {}) => ({
-  inference_id: "emb",
-  task_type: "text_embedding",
-  service: "openai",
-  service_settings: { model_id: "text-embedding-3-small", api_key: { env: "OPENAI_API_KEY" }, dimensions: 512 },
-  task_settings: { user: "search" },
-  ...overrides,
-});
-const rerank = (overrides: Record<string, unknown> = {}) => ({
-  inference_id: "rerank",
-  task_type: "rerank",
-  service: "cohere",
-  service_settings: { model_id: "rerank-v3.5", api_key: { env: "COHERE_API_KEY" } },
-  task_settings: { top_n: 5 },
-  ...overrides,
-});
 
 const env = { OPENAI_API_KEY: CANARY, COHERE_API_KEY: `${CANARY}-cohere` };
 const actions = (plan: Plan) => Object.fromEntries(plan.endpoints.map((e) => [e.inference_id, e.action]));
