@@ -9,7 +9,7 @@
  *   npm run bench -- --latency 20  injected latency per request, ms (default 20)
  *   npm run bench -- --sizes 1000 --only esinfer --big 0   a subset (for profiling); --big N: size of the big plan
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,17 +147,24 @@ class Bench {
   }
 
   /** Apply N creations in an empty cluster, then plan against the result (every endpoint as declared). */
-  async applyThenPlan(contender: ContenderName, n: number): Promise<void> {
-    const applies: Row[] = [];
-    const plans: Row[] = [];
-    for (let run = 0; run < this.repeat; run++) {
-      this.emulator.reset(); // also clears the log and restores the base latency
-      const dir = this.workDir();
-      applies.push(await this.measure(contender, "apply", n, dir));
-      plans.push(await this.measure(contender, "plan", n, dir));
+  /**
+   * Every contender's apply then plan of `n`, `repeat` times. The runs are interleaved (round k runs every
+   * contender once) so that a slow spell of a shared machine falls on all contenders alike, not on one.
+   */
+  async applyThenPlan(contenders: readonly ContenderName[], n: number): Promise<void> {
+    const applies = new Map<ContenderName, Row[]>(contenders.map((c) => [c, []]));
+    const plans = new Map<ContenderName, Row[]>(contenders.map((c) => [c, []]));
+    for (let run = 0; run < this.repeat; run++)
+      for (const contender of contenders) {
+        this.emulator.reset(); // also clears the log and restores the base latency
+        const dir = this.workDir();
+        applies.get(contender)!.push(await this.measure(contender, "apply", n, dir));
+        plans.get(contender)!.push(await this.measure(contender, "plan", n, dir));
+      }
+    for (const contender of contenders) {
+      this.record(applies.get(contender)!);
+      this.record(plans.get(contender)!);
     }
-    this.record(applies);
-    this.record(plans);
   }
 
   /**
@@ -211,8 +218,18 @@ class Bench {
   }
 }
 
+/** esinfer is measured compiled, as the CLI and the package run it: builds `dist/` first (incremental, quick). */
+function build(): void {
+  process.stderr.write("esinfer bench: building dist/ (tsc -p tsconfig.build.json)\n");
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: join(__dirname, ".."),
+    stdio: "inherit",
+  });
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  build();
   const emulator = await startEmulator({ latencyMs: options.latencyMs });
   const bench = new Bench(emulator, options.repeat);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
@@ -223,7 +240,7 @@ async function main(): Promise<void> {
   );
   try {
     await bench.warmUp();
-    for (const n of options.sizes) for (const contender of options.contenders) await bench.applyThenPlan(contender, n);
+    for (const n of options.sizes) await bench.applyThenPlan(options.contenders, n);
     if (options.big > 0) await bench.bigPlan(options.big);
     const floors = await Promise.all([bench.floor("esinfer"), bench.floor("naive")]);
 
