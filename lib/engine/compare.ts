@@ -13,7 +13,7 @@ import {
   type ChunkingSettings,
 } from "../catalogue";
 import type { InferenceEndpoint } from "../client";
-import { REDACTED, canonicalJson, jsonEqual, secretFields } from "../model";
+import { REDACTED, jsonEqual, secretFields } from "../model";
 import { endpointDigest } from "./live-digest";
 import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
@@ -144,10 +144,7 @@ function unchangedSinceApplied(
   const paths = Object.keys(secrets.fingerprints);
   if (Object.keys(secrets.unresolved).length > 0 || paths.length !== Object.keys(owned.secrets).length) return false;
   if (paths.some((p) => owned.secrets[p] !== secrets.fingerprints[p])) return false;
-  // The canonical form is in sorted key order, and so is what the state recorded of it in the common case: compare
-  // the text, sorting the recorded side only when that differs (a state written from a saved plan, say).
-  const wanted = JSON.stringify(declared.canonical);
-  return JSON.stringify(owned.declared) === wanted || canonicalJson(owned.declared) === wanted;
+  return jsonEqual(owned.declared, declared.canonical);
 }
 
 /** Descends into plain objects so a change reads `service_settings.rate_limit.requests_per_minute`. */

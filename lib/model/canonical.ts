@@ -4,16 +4,9 @@
  * live state and the constructs write it into synthesized stacks, so both agree on what "declared" means.
  */
 import type { z } from "zod";
-import {
-  getTaskSpec,
-  infoOf,
-  storedChunking,
-  type ChunkingSettings,
-  type ServiceName,
-  type TaskType,
-} from "../catalogue";
+import { getTaskSpec, storedChunking, type ChunkingSettings, type ServiceName, type TaskType } from "../catalogue";
 import { LiteralSecret } from "./secrets";
-import { isPlainObject, shapeOf } from "./schema-walk";
+import { isPlainObject, settingsFacts } from "./schema-walk";
 import type { ValidatedEndpoint } from "./validate";
 
 export interface CanonicalEndpoint {
@@ -29,9 +22,7 @@ export interface CanonicalEndpoint {
 /** Defaults the server stores for undeclared fields (not the ones it computes, whose values are not known here). */
 function withServerDefaults(schema: z.ZodObject, settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...settings };
-  for (const [key, field] of Object.entries(shapeOf(schema) ?? {})) {
-    const fallback = infoOf(field).serverDefault;
-    if (fallback === undefined || fallback === "computed") continue;
+  for (const [key, fallback] of settingsFacts(schema).defaults) {
     const declared = out[key];
     // Shared, not copied: canonicalize copies everything when it sorts the keys.
     if (declared === undefined) out[key] = fallback;

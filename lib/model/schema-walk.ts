@@ -4,7 +4,7 @@
  * server does, and where the secrets are.
  */
 import { z } from "zod";
-import { infoOf, CHUNKING_SCHEMAS, type ChunkingStrategy } from "../catalogue";
+import { infoOf, CHUNKING_SCHEMAS, type ChunkingStrategy, type Since } from "../catalogue";
 
 export const snakeCase = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 export const camelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -149,8 +149,44 @@ function hasEnum(schema: z.ZodType | undefined): boolean {
   return found;
 }
 
-/** Top-level keys of an object schema whose field facts mark them secret. */
-export function secretKeys(schema: z.ZodType | undefined): string[] {
+/** What validation, canonicalization and secret handling ask of an object schema's fields, worked out once. */
+export interface SettingsFacts {
+  /** Secret fields, and whether each is a map of secrets (the custom service's `secret_parameters`). */
+  readonly secrets: readonly { readonly key: string; readonly map: boolean }[];
+  /** Fixed defaults the server stores for undeclared fields (`computed` ones excluded). */
+  readonly defaults: readonly (readonly [string, unknown])[];
+  /** First version accepting a field, for fields newer than their task type. */
+  readonly since: ReadonlyMap<string, Since>;
+  /** Deprecation notes of deprecated fields. */
+  readonly deprecated: ReadonlyMap<string, string>;
+}
+
+const NO_FACTS: SettingsFacts = { secrets: [], defaults: [], since: new Map(), deprecated: new Map() };
+const settingsFactsCache = new WeakMap<z.ZodType, SettingsFacts>();
+
+/**
+ * The field facts of an object schema (cached: the catalogue's schemas never change). Every endpoint of a plan asks
+ * them several times, and walking the shape's fields each time cost more than the rest of the work.
+ */
+export function settingsFacts(schema: z.ZodType | undefined): SettingsFacts {
   const shape = shapeOf(schema);
-  return shape ? Object.keys(shape).filter((k) => infoOf(shape[k]).secret) : [];
+  if (!shape) return NO_FACTS;
+  let facts = settingsFactsCache.get(schema!);
+  if (facts === undefined) {
+    const secrets: { key: string; map: boolean }[] = [];
+    const defaults: [string, unknown][] = [];
+    const since = new Map<string, Since>();
+    const deprecated = new Map<string, string>();
+    for (const [key, field] of Object.entries(shape)) {
+      const info = infoOf(field);
+      if (info.secret) secrets.push({ key, map: unwrap(field) instanceof z.ZodRecord });
+      if (info.serverDefault !== undefined && info.serverDefault !== "computed")
+        defaults.push([key, info.serverDefault]);
+      if (info.since) since.set(key, info.since);
+      if (info.deprecated) deprecated.set(key, info.deprecated);
+    }
+    facts = { secrets, defaults, since, deprecated };
+    settingsFactsCache.set(schema!, facts);
+  }
+  return facts;
 }

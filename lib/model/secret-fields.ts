@@ -1,8 +1,7 @@
 /** Where the secrets of an endpoint are: every secret field by request-shape path, with its reference. */
-import { z } from "zod";
-import { getTaskSpec, infoOf } from "../catalogue";
+import { getTaskSpec } from "../catalogue";
 import { isSecretValue, resolveSecret, type SecretSource, type SecretValue } from "./secrets";
-import { isPlainObject, shapeOf, unwrap } from "./schema-walk";
+import { isPlainObject, settingsFacts } from "./schema-walk";
 
 export interface SecretField {
   /** e.g. `service_settings.api_key`, `service_settings.secret_parameters.token`. */
@@ -15,12 +14,15 @@ export function secretFields(endpoint: {
   task_type: string;
   service_settings: Readonly<Record<string, unknown>>;
 }): SecretField[] {
-  const spec = getTaskSpec(endpoint.service, endpoint.task_type);
-  const shape = shapeOf(spec?.serviceSettings) ?? {};
+  const settings = endpoint.service_settings;
   const fields: SecretField[] = [];
-  for (const [key, value] of Object.entries(endpoint.service_settings)) {
-    if (!infoOf(shape[key]).secret) continue;
-    if (unwrap(shape[key]) instanceof z.ZodRecord && isPlainObject(value)) {
+  // In the settings' key order (the catalogue's order may differ).
+  const secrets = settingsFacts(getTaskSpec(endpoint.service, endpoint.task_type)?.serviceSettings).secrets;
+  for (const key of Object.keys(settings)) {
+    const field = secrets.find((f) => f.key === key);
+    if (!field) continue;
+    const value = settings[key];
+    if (field.map && isPlainObject(value)) {
       for (const [name, v] of Object.entries(value))
         if (isSecretValue(v)) fields.push({ path: `service_settings.${key}.${name}`, value: v });
     } else if (isSecretValue(value)) fields.push({ path: `service_settings.${key}`, value });
@@ -30,7 +32,7 @@ export function secretFields(endpoint: {
 
 /** Whether a top-level service setting of this service and task type is a secret. */
 export function isSecretSetting(service: string, taskType: string, key: string): boolean {
-  return Boolean(infoOf(shapeOf(getTaskSpec(service, taskType)?.serviceSettings)?.[key]).secret);
+  return settingsFacts(getTaskSpec(service, taskType)?.serviceSettings).secrets.some((f) => f.key === key);
 }
 
 /**

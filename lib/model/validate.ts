@@ -31,7 +31,7 @@ import {
 import type { ValidationIssue } from "./issues";
 import { LiteralSecret } from "./secrets";
 import { didYouMean } from "./suggest";
-import { foldEnums, isPlainObject, shapeOf, unwrap } from "./schema-walk";
+import { foldEnums, isPlainObject, settingsFacts, shapeOf, unwrap } from "./schema-walk";
 
 /** A valid endpoint in request shape, enum values folded to the catalogue's spelling, secrets as references. */
 export interface ValidatedEndpoint {
@@ -270,7 +270,6 @@ function prepareSecrets(
   spec: TaskSpec,
   settings: Record<string, unknown>,
 ): { prepared: Record<string, unknown>; literals: boolean } {
-  const shape = shapeOf(spec.serviceSettings) ?? {};
   const out: Record<string, unknown> = { ...settings };
   const accept = ctx.options.literalSecrets === "accept";
   let literals = false; // whether a LiteralSecret was made (only then do the schema and the result need swaps)
@@ -289,11 +288,10 @@ function prepareSecrets(
     literals = true;
     return new LiteralSecret(value);
   };
-  for (const [key, schema] of Object.entries(shape)) {
-    if (!infoOf(schema).secret || !(key in settings)) continue;
+  for (const { key, map } of settingsFacts(spec.serviceSettings).secrets) {
+    if (!(key in settings)) continue;
     const value = settings[key];
-    const inner = unwrap(schema);
-    if (inner instanceof z.ZodRecord) {
+    if (map) {
       if (isPlainObject(value))
         out[key] = Object.fromEntries(
           Object.entries(value).map(([k, v]) => [k, handle(`service_settings.${key}.${k}`, v)]),
@@ -654,9 +652,9 @@ function checkVersions(
       "task_type",
       `${service} ${taskType} needs Elasticsearch ${formatSince(since)} or later (target is ${version})`,
     );
-  const shape = shapeOf(spec.serviceSettings) ?? {};
+  const fieldsSince = settingsFacts(spec.serviceSettings).since;
   for (const key of Object.keys(settings)) {
-    const fieldSince = infoOf(shape[key]).since;
+    const fieldSince = fieldsSince.get(key);
     if (fieldSince && !isAtLeast(version, fieldSince))
       add(
         ctx,
@@ -670,9 +668,9 @@ function warnDeprecations(ctx: Context, service: ServiceName, spec: TaskSpec, se
   const serviceSpec = getService(service)!;
   if (serviceSpec.deprecated)
     ctx.warnings.push({ endpoint: ctx.endpoint, path: "service", message: serviceSpec.deprecated });
-  const shape = shapeOf(spec.serviceSettings) ?? {};
+  const deprecatedFields = settingsFacts(spec.serviceSettings).deprecated;
   for (const key of Object.keys(settings)) {
-    const deprecated = infoOf(shape[key]).deprecated;
+    const deprecated = deprecatedFields.get(key);
     if (deprecated)
       ctx.warnings.push({
         endpoint: ctx.endpoint,

@@ -5,9 +5,11 @@ import {
   TASK_TYPES,
   getService,
   getTaskSpec,
+  SecretRefSchema,
   infoOf,
   inferenceIdProblems,
   isAtLeast,
+  isSecretRef,
   taskSince,
   taskTypesOf,
 } from "../../lib/catalogue";
@@ -172,4 +174,35 @@ test("each secret field carries its own facts (no shared schema between fields)"
   expect(infoOf(getTaskSpec("voyageai", "rerank")!.serviceSettings.shape.api_key).serverOnly).toBe(true);
   expect(infoOf(openai.api_key).serverOnly).toBeUndefined();
   expect(infoOf(openai.api_key).description).toBe("A valid API key of your OpenAI account.");
+});
+
+describe("isSecretRef (checked by hand for speed) accepts exactly what SecretRefSchema accepts", () => {
+  class Env {
+    env = "OPENAI_API_KEY";
+  }
+  const values: [string, unknown, boolean][] = [
+    ["an env reference", { env: "OPENAI_API_KEY" }, true],
+    ["an env name with _ and digits", { env: "_KEY_2" }, true],
+    ["a file reference", { file: "/run/secrets/key" }, true],
+    ["a relative file", { file: "key.txt" }, true],
+    ["an env name starting with a digit", { env: "2KEY" }, false],
+    ["an env name with -", { env: "MY-KEY" }, false],
+    ["an env name with a newline after it", { env: "KEY\n" }, false],
+    ["an empty env name", { env: "" }, false],
+    ["an empty file", { file: "" }, false],
+    ["a non-string env", { env: 1 }, false],
+    ["a non-string file", { file: null }, false],
+    ["both keys", { env: "A", file: "b" }, false],
+    ["an extra key", { env: "A", note: "x" }, false],
+    ["another key", { value: "A" }, false],
+    ["an empty object", {}, false],
+    ["a string", "sk-literal", false],
+    ["null", null, false],
+    ["an array", [{ env: "A" }], false],
+    ["a class instance with an env field", new Env(), true],
+  ];
+  test.each(values)("%s", (_name, value, expected) => {
+    expect(isSecretRef(value)).toBe(expected);
+    expect(SecretRefSchema.safeParse(value).success).toBe(expected);
+  });
 });
