@@ -3,8 +3,8 @@
  * (one write at a time, the latest state each time), and written at once when a write must be durable before a
  * request goes out (the intent to create an endpoint, so a crash right after the PUT still converges).
  *
- * Changes are made in place on the keeper's own copy, and a snapshot is taken once per write, not per change: an
- * apply of N endpoints makes N changes, and copying the whole state for each made it quadratic.
+ * Changes are made in place on the keeper's own copy (an apply of N endpoints makes N changes, and copying the whole
+ * state for each made it quadratic); each write copies it once, in the store (see `StateStore.write`).
  */
 import type { StackState, StateStore } from "./state/types";
 
@@ -58,10 +58,9 @@ export class StateKeeper {
     this.#writing = this.#writing.then(async () => {
       if (this.#changes === this.#written || this.#error) return;
       const upTo = this.#changes;
-      // The store may still be reading while later changes arrive: it gets a copy of this moment's state.
-      const snapshot = structuredClone(this.#state);
       try {
-        const written = await this.store.write(snapshot);
+        // Later changes may arrive while the store works: it takes its own copy before it first yields.
+        const written = await this.store.write(this.#state);
         // Later changes stay pending; the state takes the serial the store gave.
         this.#state.serial = written.serial;
         this.#written = upTo;

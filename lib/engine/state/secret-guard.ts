@@ -26,48 +26,60 @@ export class SecretInStateError extends Error {
 
 const FINGERPRINT = /^[a-z0-9][a-z0-9-]*:[0-9a-f]{16,128}$/;
 
-const namesSecret = (key: string) => isSecretKey(key) && !/_url$/i.test(key);
+// Keys repeat across endpoints (api_key, model_id, ...): each is classified once.
+const secretNamed = new Map<string, boolean>();
+function namesSecret(key: string): boolean {
+  let named = secretNamed.get(key);
+  if (named === undefined) {
+    named = isSecretKey(key) && !/_url$/i.test(key);
+    if (secretNamed.size < 10_000) secretNamed.set(key, named);
+  }
+  return named;
+}
 
 /** Throws {@link SecretInStateError} when `state` holds what looks like a secret value (see the module comment). */
 export function assertNoSecretValues(state: StackState, store: string): void {
-  const fail = (path: string, what: string): never => {
-    throw new SecretInStateError(store, path, what);
+  const refuse = (path: readonly string[], what: string): never => {
+    throw new SecretInStateError(store, path.join(".") || "(root)", what);
   };
-  const literal = findLiteral(state, "");
-  if (literal !== undefined) fail(literal, "a literal secret value");
-  for (const [id, endpoint] of Object.entries(state.endpoints)) {
-    const plain = findPlainUnderSecretKey(endpoint.declared, `endpoints.${id}.declared`, false);
-    if (plain !== undefined) fail(plain, "a plain value under a secret key (expected a secret reference)");
-    for (const [path, fingerprint] of Object.entries(endpoint.secrets)) {
-      if (typeof fingerprint !== "string" || !FINGERPRINT.test(fingerprint)) {
-        fail(`endpoints.${id}.secrets.${path}`, "a value that is not a fingerprint");
-      }
+  // Every write checks the whole state, so one walk per declaration, building a path only for what it finds.
+  // Elsewhere the state holds strings and numbers only: a LiteralSecret can only be a direct value.
+  for (const key of Object.keys(state))
+    if (key !== "endpoints" && (state as Record<string, unknown>)[key] instanceof LiteralSecret)
+      refuse([key], "a literal secret value");
+  for (const id of Object.keys(state.endpoints)) {
+    const endpoint = state.endpoints[id]! as Record<string, unknown> & StackState["endpoints"][string];
+    for (const key of Object.keys(endpoint))
+      if (endpoint[key] instanceof LiteralSecret) refuse(["endpoints", id, key], "a literal secret value");
+    const path = ["endpoints", id, "declared"];
+    const found = findInDeclaration(endpoint.declared, path, false);
+    if (found === "literal") refuse(path, "a literal secret value");
+    if (found === "plain") refuse(path, "a plain value under a secret key (expected a secret reference)");
+    for (const key of Object.keys(endpoint.secrets)) {
+      const fingerprint: unknown = endpoint.secrets[key];
+      if (fingerprint instanceof LiteralSecret) refuse(["endpoints", id, "secrets", key], "a literal secret value");
+      if (typeof fingerprint !== "string" || !FINGERPRINT.test(fingerprint))
+        refuse(["endpoints", id, "secrets", key], "a value that is not a fingerprint");
     }
   }
 }
 
-/** Path of the first `LiteralSecret` in `value`. */
-function findLiteral(value: unknown, path: string): string | undefined {
-  if (value instanceof LiteralSecret) return path || "(root)";
-  if (value === null || typeof value !== "object") return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = findLiteral(child, path ? `${path}.${key}` : key);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/** Path of the first string or number under a secret-named key that is not part of a reference object. */
-function findPlainUnderSecretKey(value: unknown, path: string, underSecretKey: boolean): string | undefined {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
-    return underSecretKey ? path : undefined;
-  }
+/**
+ * The first secret value in a declaration: a `LiteralSecret`, or a string or number under a secret-named key that
+ * is not part of a reference object. When found, `path` ends with the keys leading to it.
+ */
+function findInDeclaration(value: unknown, path: string[], underSecretKey: boolean): "literal" | "plain" | undefined {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint")
+    return underSecretKey ? "plain" : undefined;
+  if (value instanceof LiteralSecret) return "literal";
   if (value === null || typeof value !== "object") return undefined;
   // A reference ({env}/{file}) names where a secret is, not the secret.
   if (underSecretKey && isSecretRef(value)) return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = findPlainUnderSecretKey(child, `${path}.${key}`, underSecretKey || namesSecret(key));
+  for (const key of Object.keys(value)) {
+    path.push(key);
+    const found = findInDeclaration((value as Record<string, unknown>)[key], path, underSecretKey || namesSecret(key));
     if (found !== undefined) return found;
+    path.pop();
   }
   return undefined;
 }

@@ -68,7 +68,8 @@ export interface StateStore {
   read(): Promise<StackState>;
   /**
    * Writes the next state. Fails with `StateConflictError` when someone else wrote since `read()` (the serial or
-   * the store's own version no longer matches), so writes never interleave.
+   * the store's own version no longer matches), so writes never interleave. Takes its copy of `state` before it
+   * first yields: changes the caller makes once `write` has been called are not part of this write.
    */
   write(state: StackState): Promise<StackState>;
   /** Takes the stack's lock, waiting up to `timeoutMs` (0: fail at once) with `StateLockedError` naming the holder. */

@@ -233,6 +233,20 @@ describe("FileStateStore never writes secret values", () => {
     await expectRefused(bad, /secrets\.service_settings\.api_key holds a value that is not a fingerprint/);
   });
 
+  it("refuses a LiteralSecret outside the declaration too (the secrets map, an endpoint field, the envelope)", async () => {
+    const inSecrets = withEndpoint(emptyState("prod"));
+    (inSecrets.endpoints["my-openai"]!.secrets as Record<string, unknown>)["service_settings.api_key"] =
+      new LiteralSecret(CANARY);
+    await expectRefused(inSecrets, /endpoints\.my-openai\.secrets\.service_settings\.api_key holds a literal secret/);
+    const inField = withEndpoint(emptyState("prod"));
+    (inField.endpoints["my-openai"] as Record<string, unknown>).updated_at = new LiteralSecret(CANARY);
+    await expectRefused(inField, /endpoints\.my-openai\.updated_at holds a literal secret/);
+    await expectRefused(
+      { ...emptyState("prod"), cluster_uuid: new LiteralSecret(CANARY) as never },
+      /cluster_uuid holds a literal secret/,
+    );
+  });
+
   it("accepts references, secret maps of references, and token_url", async () => {
     const state = withEndpoint(emptyState("prod"), {
       service_settings: {
