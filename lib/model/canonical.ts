@@ -47,11 +47,16 @@ export function canonicalize(endpoint: ValidatedEndpoint): CanonicalEndpoint {
 export function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortKeys(value[k])]),
-  ) as T;
+  // A loop, not fromEntries/map: this runs for every object of every endpoint of a plan.
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = sortKeys(value[key]);
+    // A "__proto__" key of a free-form map stays a key (an assignment would set the prototype).
+    if (key === "__proto__")
+      Object.defineProperty(sorted, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else sorted[key] = v;
+  }
+  return sorted as T;
 }
 
 /** JSON with sorted keys: equal values give equal text (for hashing and comparison). */

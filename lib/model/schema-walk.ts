@@ -121,13 +121,16 @@ export function foldEnums(schema: z.ZodType | undefined, value: unknown): unknow
   }
   if (Array.isArray(value) && s instanceof z.ZodArray) return value.map((v) => foldEnums(s.element as z.ZodType, v));
   if (!isPlainObject(value)) return value;
-  if (s instanceof z.ZodRecord) {
-    const inner = s.valueType as z.ZodType;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldEnums(inner, v)]));
+  const shape = s instanceof z.ZodRecord ? undefined : shapeOf(s);
+  if (!shape && !(s instanceof z.ZodRecord)) return value;
+  // Copied only when a value changes: settings are rarely written in another case than the catalogue's.
+  let folded: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const field = shape ? shape[key] : ((s as z.ZodRecord).valueType as z.ZodType);
+    const v = foldEnums(field, value[key]);
+    if (v !== value[key]) (folded ??= { ...value })[key] = v;
   }
-  const shape = shapeOf(s);
-  if (!shape) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldEnums(shape[k], v)]));
+  return folded ?? value;
 }
 
 const enums = new WeakMap<z.ZodType, boolean>();

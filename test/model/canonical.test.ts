@@ -1,13 +1,15 @@
-import { DEFAULT_CHUNKING, SEPARATOR_GROUPS } from "../../lib/catalogue";
+import { DEFAULT_CHUNKING, SEPARATOR_GROUPS, getTaskSpec } from "../../lib/catalogue";
 import {
   canonicalJson,
   canonicalize,
   jsonEqual,
   defineEndpoint,
+  sortKeys,
   secret,
   validateRequest,
   type ValidatedEndpoint,
 } from "../../lib/model";
+import { foldEnums } from "../../lib/model/schema-walk";
 import { minimalRequest } from "../helpers/minimal";
 
 const valid = (request: Record<string, unknown>): ValidatedEndpoint => {
@@ -126,5 +128,24 @@ describe("jsonEqual", () => {
   ])("%j and %j: %s", (a, b, equal) => {
     expect(jsonEqual(a, b)).toBe(equal);
     expect(jsonEqual(b, a)).toBe(equal);
+  });
+});
+
+describe("key order and enum spelling", () => {
+  it("sorts keys at every depth, keeping a __proto__ key of a free-form map as a key", () => {
+    const value = JSON.parse('{"b": 1, "a": {"d": [{"z": 1, "y": 2}], "__proto__": {"polluted": true}, "c": 3}}');
+    const sorted = sortKeys(value);
+    expect(JSON.stringify(sorted)).toBe('{"a":{"__proto__":{"polluted":true},"c":3,"d":[{"y":2,"z":1}]},"b":1}');
+    expect(Object.getPrototypeOf(sorted.a)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("folds enum values to the catalogue's spelling, copying only what changes", () => {
+    const schema = getTaskSpec("openai", "text_embedding")!.serviceSettings;
+    const same = { model_id: "m", similarity: "cosine" };
+    expect(foldEnums(schema, same)).toBe(same);
+    const upper = { model_id: "m", similarity: "COSINE" };
+    expect(foldEnums(schema, upper)).toEqual({ model_id: "m", similarity: "cosine" });
+    expect(upper.similarity).toBe("COSINE");
   });
 });
