@@ -206,24 +206,21 @@ export function computePlan(input: PlanInput): PlanResult {
 
 /** Every declared field as an addition (for creates and replaces). */
 function additions(d: DeclaredEndpoint): FieldChange[] {
+  const { service_settings, task_settings, chunking_settings } = d.canonical;
   const changes: FieldChange[] = [];
-  const walk = (path: string, value: unknown) => {
-    if (isSecretValue(value)) changes.push({ path, after: REDACTED, sensitive: true });
-    else if (
-      value &&
-      typeof value === "object" &&
-      !Array.isArray(value) &&
-      !path.startsWith("chunking_settings") &&
-      Object.keys(value).length > 0
-    )
-      for (const [k, v] of Object.entries(value)) walk(`${path}.${k}`, v);
-    else changes.push({ path, after: value, sensitive: false });
-  };
-  walk("service_settings", d.canonical.service_settings);
-  walk("task_settings", d.canonical.task_settings);
-  if (d.canonical.chunking_settings)
-    changes.push({ path: "chunking_settings", after: d.canonical.chunking_settings, sensitive: false });
-  return changes.filter((c) => !(c.path === "task_settings" && isEmptyObject(c.after)));
+  addLeaves(changes, "service_settings", service_settings);
+  if (Object.keys(task_settings).length > 0) addLeaves(changes, "task_settings", task_settings);
+  // Chunking settings read as one value: their keys only mean something together.
+  if (chunking_settings) changes.push({ path: "chunking_settings", after: chunking_settings, sensitive: false });
+  return changes;
+}
+
+/** The leaves of a settings value, each as an addition at its path; secrets as `(sensitive)`. */
+function addLeaves(changes: FieldChange[], path: string, value: unknown): void {
+  if (isSecretValue(value)) changes.push({ path, after: REDACTED, sensitive: true });
+  else if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0)
+    for (const key of Object.keys(value)) addLeaves(changes, `${path}.${key}`, (value as Record<string, unknown>)[key]);
+  else changes.push({ path, after: value, sensitive: false });
 }
 
 function deletion(current: InferenceEndpoint, reason: string): EndpointPlan {
@@ -291,10 +288,6 @@ export function describeReferences(refs: References): string {
   if (refs.pipelines.length) parts.push(`pipelines [${refs.pipelines.join(", ")}]`);
   if (refs.indexes.length) parts.push(`indexes [${refs.indexes.join(", ")}]`);
   return parts.join(" and ");
-}
-
-function isEmptyObject(v: unknown): boolean {
-  return typeof v === "object" && v !== null && Object.keys(v).length === 0;
 }
 
 function preview(ids: string[]): string {
