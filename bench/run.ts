@@ -146,10 +146,10 @@ class Bench {
     this.rows.push([...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor((runs.length - 1) / 2)]!);
   }
 
-  /** Apply N creations in an empty cluster, then plan against the result (every endpoint as declared). */
   /**
-   * Every contender's apply then plan of `n`, `repeat` times. The runs are interleaved (round k runs every
-   * contender once) so that a slow spell of a shared machine falls on all contenders alike, not on one.
+   * Every contender's apply of `n` creations in an empty cluster, then its plan against the result (every endpoint
+   * as declared), `repeat` times. The runs are interleaved (round k runs every contender once) so that a slow spell
+   * of a shared machine falls on all contenders alike, not on one.
    */
   async applyThenPlan(contenders: readonly ContenderName[], n: number): Promise<void> {
     const applies = new Map<ContenderName, Row[]>(contenders.map((c) => [c, []]));

@@ -8,12 +8,10 @@ import type { StackSession as Session } from "../../lib/engine";
 import type { Contender, Outcome, ScenarioContext } from "../contender";
 import type { Declaration } from "../declarations";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { StackSession, checkSecrets, declaredEndpoints, parseManifest } =
   require("../../dist/engine") as typeof import("../../lib/engine");
 const { endpointDigest } = require("../../dist/engine/live-digest") as typeof import("../../lib/engine/live-digest");
 const { formatIssue } = require("../../dist/model") as typeof import("../../lib/model");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 function open(declarations: readonly Declaration[], ctx: ScenarioContext): Session {
   // State: the default file backend, `.esinfer/state/bench.json` under the work directory.
