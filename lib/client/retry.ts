@@ -3,6 +3,7 @@
  * total time. One budget spans one logical operation, so a create that re-checks with GET between attempts still
  * stops on time. Clock, randomness and sleep are injectable so tests run instantly and deterministically.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { RetryBudgetExceededError } from "./errors";
 
 /** Retry limits and injectable effects. */
@@ -18,10 +19,10 @@ export interface RetrySettings {
 
 /**
  * Default sleep. The timer keeps the process alive: a retry waiting for its turn is work in progress (an unref'd
- * timer let a CLI run end silently, exit code 0, in the middle of a backoff).
+ * timer let a CLI run end silently, exit code 0, in the middle of a backoff), so never pass `{ ref: false }` here.
  */
 export function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return sleep(ms);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CHUNKING, SEPARATOR_GROUPS, STRATEGY_FACTS, type ChunkingStrategy } from "../catalogue";
 import { classCast, EsError, illegalArgument, msg, validationException } from "./errors";
-import { copyTableSize, growTableSize, javaDouble, javaHashOrder, javaToString } from "./java";
+import { copyTableSize, growTableSize, isJavaIntExceptMin, javaDouble, javaHashOrder, javaToString } from "./java";
 import { isPlainObject } from "./json";
 import type { Behavior } from "./versions";
 
@@ -65,8 +65,6 @@ const geMessage = (b: Behavior, name: string, value: number, min: number) =>
 const leMessage = (b: Behavior, name: string, value: number, max: number) =>
   `[${SCOPE}] Invalid value [${javaDouble(value)}]. [${name}] must be ${b.rangeWordingWithA ? "a " : ""}less than or equal to [${javaDouble(max)}]`;
 
-const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1;
-
 /** extractRequiredPositiveInteger: the value, or undefined with an error added. */
 function requiredPositiveInt(raw: Record<string, unknown>, name: string, errors: string[]): number | undefined {
   const v = raw[name];
@@ -74,7 +72,7 @@ function requiredPositiveInt(raw: Record<string, unknown>, name: string, errors:
     errors.push(msg.missingSetting(SCOPE, name));
     return undefined;
   }
-  if (!isInt(v)) {
+  if (!isJavaIntExceptMin(v)) {
     errors.push(msg.invalidType(name, v, "Integer"));
     return undefined;
   }
@@ -107,7 +105,7 @@ function sentence(raw: Record<string, unknown>, b: Behavior): StoredChunking {
   let overlap = 1;
   const o = raw.sentence_overlap;
   if (o !== undefined && o !== null) {
-    if (!isInt(o)) errors.push(msg.invalidType("sentence_overlap", o, "Integer"));
+    if (!isJavaIntExceptMin(o)) errors.push(msg.invalidType("sentence_overlap", o, "Integer"));
     else if (o > 1 || o < 0) errors.push(`sentence_overlap[${o}] must be either 0 or 1`);
     else overlap = o;
   }

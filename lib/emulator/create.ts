@@ -5,7 +5,7 @@
  * when storing, i.e. after everything else passed.
  */
 import { EsError, msg, statusException } from "./errors";
-import { IN_CLUSTER_SERVICES, isEmbeddingTask } from "./defaults";
+import { IN_CLUSTER_SERVICES, isEmbeddingTask, vectorElementType } from "./defaults";
 import { mappingModelSettings } from "./references";
 import type { Store, StoredEndpoint } from "./store";
 import type { TaskTypeOrAny } from "./task-types";
@@ -20,7 +20,7 @@ export function createInStore(
   body: unknown,
   behavior: Behavior,
 ): StoredEndpoint {
-  const endpoint = validateCreate(id, pathTaskType, body, behavior, { trainedModelIds: trainedModelIds(store) });
+  const endpoint = validateCreate(id, pathTaskType, body, behavior, trainedModelIds(store));
   if (behavior.putChecksMappingCompatibility) {
     const incompatible = incompatibleIndices(store, endpoint);
     if (incompatible.length > 0) throw statusException(msg.incompatibleMappings(id, incompatible));
@@ -53,13 +53,6 @@ interface Minimal {
   readonly elementType: string | undefined;
 }
 
-function elementTypeOf(settings: Readonly<Record<string, unknown>>): string {
-  const raw = String(settings.element_type ?? settings.embedding_type ?? "float").toLowerCase();
-  if (raw === "byte" || raw === "int8") return "byte";
-  if (raw === "bit" || raw === "binary") return "bit";
-  return "float";
-}
-
 function minimalOf(e: StoredEndpoint): Minimal {
   const s = e.service_settings;
   if (!isEmbeddingTask(e.task_type))
@@ -68,13 +61,13 @@ function minimalOf(e: StoredEndpoint): Minimal {
     taskType: e.task_type,
     dimensions: typeof s.dimensions === "number" ? s.dimensions : undefined,
     similarity: typeof s.similarity === "string" ? s.similarity.toLowerCase() : undefined,
-    elementType: elementTypeOf(s),
+    elementType: vectorElementType(s.element_type ?? s.embedding_type),
   };
 }
 
 function minimalOfMapping(m: Readonly<Record<string, unknown>>): Minimal {
   const taskType = String(m.task_type ?? "").toLowerCase();
-  const dense = taskType === "text_embedding" || taskType === "embedding";
+  const dense = isEmbeddingTask(taskType);
   return {
     taskType,
     dimensions: typeof m.dimensions === "number" ? m.dimensions : undefined,
@@ -85,7 +78,7 @@ function minimalOfMapping(m: Readonly<Record<string, unknown>>): Minimal {
 }
 
 /** Indices (creation order) whose `semantic_text` model settings for this id the new endpoint could not serve. */
-export function incompatibleIndices(store: Store, endpoint: StoredEndpoint): string[] {
+function incompatibleIndices(store: Store, endpoint: StoredEndpoint): string[] {
   const wanted = minimalOf(endpoint);
   const same = (m: Minimal) =>
     m.taskType === wanted.taskType &&

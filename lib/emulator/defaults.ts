@@ -3,7 +3,7 @@
  * (preconfigured) endpoints' full configurations, the similarity a service picks when none is given, and the
  * dimensions a validation call would detect. Values marked (inferred) are not in the reference material.
  */
-import { PRECONFIGURED_ENDPOINTS, type TaskType } from "../catalogue";
+import { PRECONFIGURED_ENDPOINTS } from "../catalogue";
 import { defaultChunking } from "./chunking";
 import type { EndpointConfig } from "./store";
 import type { Behavior } from "./versions";
@@ -140,6 +140,18 @@ export const ELSER_MODEL_ID = ".elser_model_2";
 
 export const IN_CLUSTER_SERVICES: readonly string[] = ["elasticsearch", "elser"];
 
-export function isEmbeddingTask(taskType: TaskType): boolean {
+/**
+ * The vector element type an embedding endpoint produces, from its `element_type` / `embedding_type` setting
+ * (callers pick which of the two wins): `byte`/`int8` → byte, `bit`/`binary` → bit, anything else or none → float.
+ */
+export function vectorElementType(raw: unknown): "float" | "byte" | "bit" {
+  const type = String(raw ?? "float").toLowerCase();
+  if (type === "byte" || type === "int8") return "byte";
+  if (type === "bit" || type === "binary") return "bit";
+  return "float";
+}
+
+/** Dense-vector task types (`text_embedding`, `embedding`); takes any string (a mapping's recorded task type too). */
+export function isEmbeddingTask(taskType: string): boolean {
   return taskType === "text_embedding" || taskType === "embedding";
 }

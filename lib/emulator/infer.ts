@@ -4,7 +4,7 @@
  * model beyond the shapes.
  */
 import { createHash } from "node:crypto";
-import { defaultDimensions } from "./defaults";
+import { defaultDimensions, vectorElementType } from "./defaults";
 import type { EndpointConfig } from "./store";
 
 /** A small seeded PRNG (mulberry32): deterministic, good enough for test data. */
@@ -55,14 +55,13 @@ export function inferResult(endpoint: EndpointConfig, req: InferInput): Record<s
     case "text_embedding":
     case "embedding": {
       const dims = typeof ss.dimensions === "number" ? ss.dimensions : defaultDimensions(endpoint.service, ss);
-      const type = String(ss.embedding_type ?? ss.element_type ?? "float").toLowerCase();
+      const type = vectorElementType(ss.embedding_type ?? ss.element_type);
       const vectors = req.input.map((text) => embeddingVector(endpoint.inference_id, text, dims));
       // The `embedding` task's response key is inferred (9.4 multimodal API).
       const floatKey = endpoint.task_type === "embedding" ? "embeddings" : "text_embedding";
-      if (type === "byte" || type === "int8")
+      if (type === "byte")
         return { text_embedding_bytes: vectors.map((v) => ({ embedding: v.map((x) => Math.round(x * 127)) })) };
-      if (type === "bit" || type === "binary")
-        return { text_embedding_bits: vectors.map((v) => ({ embedding: packBits(v) })) };
+      if (type === "bit") return { text_embedding_bits: vectors.map((v) => ({ embedding: packBits(v) })) };
       return { [floatKey]: vectors.map((embedding) => ({ embedding })) };
     }
     case "sparse_embedding":

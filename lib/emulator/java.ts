@@ -41,6 +41,22 @@ export function javaHashOrder(keys: readonly string[], tableSize: number = growT
     .map((e) => e.key);
 }
 
+const JAVA_INT_MAX = 2 ** 31 - 1;
+
+/** A JSON number Java parses as an `int`: an integer in [-2^31, 2^31 - 1]. */
+export function isJavaInt(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v <= JAVA_INT_MAX && v >= -JAVA_INT_MAX - 1;
+}
+
+/**
+ * An integer with |v| <= 2^31 - 1: `isJavaInt` except that it also rejects `Integer.MIN_VALUE` (-2^31). The
+ * chunking settings' integer checks and `_update`'s `num_allocations` checks have always used this stricter form
+ * (a positive or non-negative value is wanted there anyway); kept as is so their answers do not change.
+ */
+export function isJavaIntExceptMin(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= JAVA_INT_MAX;
+}
+
 /** `Double.toString`: `20.0`, `0.5`, `1.0E7`, `1.0E-4`. */
 export function javaDouble(n: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "Infinity" : "-Infinity";

@@ -35,39 +35,40 @@ export function pipelineEndpointIds(pipeline: unknown): Set<string> {
   return ids;
 }
 
-/** Endpoint ids used by the `semantic_text` fields of a mapping (`properties` and multi-`fields`, at any depth). */
-export function mappingEndpointIds(mappings: unknown): Set<string> {
-  const ids = new Set<string>();
+/**
+ * The `semantic_text` field objects of a mapping (`properties` and multi-`fields`, at any depth), in visit order:
+ * each field before its own `properties`, then its `fields`.
+ */
+function semanticTextFields(mappings: unknown): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
   const visitProperties = (properties: unknown) => {
     if (!isPlainObject(properties)) return;
     for (const field of Object.values(properties)) {
       if (!isPlainObject(field)) continue;
-      if (field.type === "semantic_text") {
-        ids.add(typeof field.inference_id === "string" ? field.inference_id : DEFAULT_SEMANTIC_TEXT_ENDPOINT);
-        if (typeof field.search_inference_id === "string") ids.add(field.search_inference_id);
-      }
+      if (field.type === "semantic_text") found.push(field);
       visitProperties(field.properties);
       visitProperties(field.fields);
     }
   };
   if (isPlainObject(mappings)) visitProperties(mappings.properties);
+  return found;
+}
+
+/** Endpoint ids used by the `semantic_text` fields of a mapping (`properties` and multi-`fields`, at any depth). */
+export function mappingEndpointIds(mappings: unknown): Set<string> {
+  const ids = new Set<string>();
+  for (const field of semanticTextFields(mappings)) {
+    ids.add(typeof field.inference_id === "string" ? field.inference_id : DEFAULT_SEMANTIC_TEXT_ENDPOINT);
+    if (typeof field.search_inference_id === "string") ids.add(field.search_inference_id);
+  }
   return ids;
 }
 
 /** The `model_settings` recorded by `semantic_text` fields whose `inference_id` is `inferenceId` (any depth). */
 export function mappingModelSettings(mappings: unknown, inferenceId: string): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
-  const visitProperties = (properties: unknown) => {
-    if (!isPlainObject(properties)) return;
-    for (const field of Object.values(properties)) {
-      if (!isPlainObject(field)) continue;
-      if (field.type === "semantic_text" && field.inference_id === inferenceId && isPlainObject(field.model_settings))
-        found.push(field.model_settings);
-      visitProperties(field.properties);
-      visitProperties(field.fields);
-    }
-  };
-  if (isPlainObject(mappings)) visitProperties(mappings.properties);
+  for (const field of semanticTextFields(mappings))
+    if (field.inference_id === inferenceId && isPlainObject(field.model_settings)) found.push(field.model_settings);
   return found;
 }
 

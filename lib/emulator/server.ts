@@ -4,6 +4,7 @@
  * compatible-with media type echoed). Records every request in the log without bodies or header values.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { EsError, EsPlainError, EsRawResponse, msg } from "./errors";
 import type { Faults } from "./faults";
 import type { ClusterIdentity, EsRequest, EsResponse } from "./http-types";
@@ -55,15 +56,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function isJsonContentType(ct: string): boolean {
   return /application\/json/i.test(ct) || /application\/vnd\.elasticsearch\+json/i.test(ct);
 }
 
-/** Builds the parsed request (throws the REST layer's content errors). */
-function toEsRequest(req: IncomingMessage, raw: Buffer): EsRequest {
-  const url = new URL(req.url ?? "/", "http://emulator.invalid");
+/**
+ * Builds the parsed request from the method and URL `handle` already parsed (throws the REST layer's content
+ * errors). The query record is built by assignment, unlike the log's `Object.fromEntries`: a `__proto__`
+ * parameter is no own key here (so the router ignores it) but is one in the log; kept as it was.
+ */
+function toEsRequest(req: IncomingMessage, raw: Buffer, method: string, url: URL): EsRequest {
   const path = url.pathname;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
@@ -91,7 +93,7 @@ function toEsRequest(req: IncomingMessage, raw: Buffer): EsRequest {
       throw new EsError(400, "x_content_parse_exception", `[1:1] Failed to parse JSON body: ${(e as Error).message}`);
     }
   }
-  return { method: (req.method ?? "GET").toUpperCase(), path, uri, segments, query, hasBody, body, rawBody };
+  return { method, path, uri, segments, query, hasBody, body, rawBody };
 }
 
 function errorResponse(error: unknown): EsResponse {
@@ -179,7 +181,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
         outcome = "fault";
         throw decision.error;
       }
-      const esRequest = toEsRequest(req, raw);
+      const esRequest = toEsRequest(req, raw, method, url);
       response = dispatch({ req: esRequest, behavior: deps.behavior, store: deps.store, cluster: deps.cluster });
     } catch (error) {
       response = errorResponse(error);

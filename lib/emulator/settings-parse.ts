@@ -5,6 +5,7 @@
  * by the caller as unknown settings.
  */
 import { msg, statusException } from "./errors";
+import { isJavaInt } from "./java";
 import { isPlainObject } from "./json";
 import type { FieldSpec } from "./schema";
 import type { Behavior } from "./versions";
@@ -29,9 +30,6 @@ export interface ScopeResult {
 /** Enum fields the server echoes upper-case (Java enum `toString`), whatever case the request used. */
 const UPPER_CASE_ENUMS: ReadonlySet<string> = new Set(["amazonbedrock.provider"]);
 
-const INT_MAX = 2 ** 31 - 1;
-const isJavaInt = (v: unknown): v is number =>
-  typeof v === "number" && Number.isInteger(v) && v <= INT_MAX && v >= -INT_MAX - 1;
 const isJavaLong = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 
 /** Fields of `fields` the emulated version accepts. */

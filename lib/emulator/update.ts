@@ -12,11 +12,12 @@
  * - an update that changes nothing is a no-op returning the current configuration.
  */
 import type { TaskType } from "../catalogue";
+import { jsonEqual } from "../model/canonical";
 import { parseChunking } from "./chunking";
 import { IN_CLUSTER_SERVICES, isPreconfigured } from "./defaults";
 import { classCast, EsError, msg, notFound, statusException, validationException } from "./errors";
-import { javaMapToString } from "./java";
-import { isPlainObject, jsonEqual } from "./json";
+import { isJavaIntExceptMin, javaMapToString } from "./java";
+import { isPlainObject } from "./json";
 import { taskFields, type FieldSpec } from "./schema";
 import { availableFields, leftoverOf, parseScope, throwIfUnknown } from "./settings-parse";
 import { digestSecrets, type StoredEndpoint } from "./store";
@@ -83,7 +84,7 @@ export function applyUpdate(
   body: unknown,
   behavior: Behavior,
   lookup: (id: string) => StoredEndpoint | undefined,
-  rawBody: string = JSON.stringify(body ?? null),
+  rawBody: string,
 ): UpdateResult {
   // Request validation runs first; main lets `.` ids through to answer with its own message after the lookup.
   if (!(behavior.defaultEndpointUpdateMessage && id.startsWith("."))) checkInferenceId(id);
@@ -140,12 +141,9 @@ function checkInClusterUpdate(
       409,
     );
   }
-  if (behavior.updateInClusterNeedsNumAllocations && !isJavaInteger(content.serviceSettings?.num_allocations))
+  if (behavior.updateInClusterNeedsNumAllocations && !isJavaIntExceptMin(content.serviceSettings?.num_allocations))
     throw statusException(msg.updateNumAllocationsUnparsed(rawBody));
 }
-
-const isJavaInteger = (v: unknown): v is number =>
-  typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1;
 
 const scopeOptions = (e: StoredEndpoint, behavior: Behavior, scope: string) => ({
   scope,
@@ -225,7 +223,7 @@ function mergeAllocations(
   ];
   // Before 9.1 the server casts the value with `(Integer)`: anything else escapes as a ClassCastException (500).
   const n = update.num_allocations;
-  if (behavior.updateInClusterNeedsNumAllocations && n !== undefined && n !== null && !isJavaInteger(n))
+  if (behavior.updateInClusterNeedsNumAllocations && n !== undefined && n !== null && !isJavaIntExceptMin(n))
     throw classCast(n, "Integer");
   const specs = serviceFields.filter((f) => names.includes(f.name));
   const parsed = parseScope(update, specs, scopeOptions(e, behavior, "service_settings"));

@@ -45,19 +45,17 @@ export function requireObjectBody(body: unknown): Record<string, unknown> {
   );
 }
 
-/** Cluster state the create checks consult. */
-export interface CreateContext {
-  /** Deployment and model ids of running trained-model deployments: an inference id may not equal one. */
-  readonly trainedModelIds?: ReadonlySet<string>;
-}
-
-/** Validates a create request; returns the endpoint to store (not yet stored). Throws the server's errors. */
+/**
+ * Validates a create request; returns the endpoint to store (not yet stored). Throws the server's errors.
+ * `trainedModelIds`: deployment and model ids of running trained-model deployments (an inference id may not equal
+ * one), the cluster state the create checks consult.
+ */
 export function validateCreate(
   id: string,
   pathTaskType: TaskTypeOrAny,
   rawBody: unknown,
   behavior: Behavior,
-  context: CreateContext = {},
+  trainedModelIds: ReadonlySet<string>,
 ): StoredEndpoint {
   checkInferenceId(id);
   if (isPreconfigured(id, behavior)) throw statusException(msg.reservedId(id));
@@ -68,7 +66,7 @@ export function validateCreate(
   if (typeof service !== "string") throw classCast(service, "String");
   const spec = getService(service);
   if (!spec || !behavior.at(spec.since)) throw statusException(msg.unknownService(service));
-  if (context.trainedModelIds?.has(id)) throw statusException(msg.idMatchesTrainedModel(id));
+  if (trainedModelIds.has(id)) throw statusException(msg.idMatchesTrainedModel(id));
   return parseRequestConfig(id, taskType, service, body, behavior);
 }
 
