@@ -124,7 +124,6 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
   await ctx.keeper.flush();
 
   const timeout = options.createTimeout && supportsCreateTimeout(plan.cluster) ? options.createTimeout : undefined;
-  const written = new Map<string, EndpointPlan>();
   const outcomes = await mapLimit(work, options.parallelism ?? 8, async (e): Promise<EndpointOutcome> => {
     const started = Date.now();
     emit({ kind: "start", inferenceId: e.inference_id, action: e.action });
@@ -135,7 +134,6 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
         version: plan.cluster.version,
       });
       if (e.action !== "delete") {
-        written.set(e.inference_id, e);
         // The write's response is the server's read-back of what it stored: a field it did not take is an
         // error, not a silent success.
         const problem = notTaken(e, stored, plan.cluster.version);
@@ -157,27 +155,23 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
   });
 
   if (options.verify) {
-    await mapLimit(
-      outcomes.filter((o) => o.status === "ok" && o.action !== "delete"),
-      options.parallelism ?? 8,
-      async (o) => {
-        const e = written.get(o.inference_id)!;
-        const started = Date.now();
-        emit({ kind: "start", inferenceId: o.inference_id, action: "verify" });
-        const check = await verifyEndpoint(ctx.client, o.inference_id, e.task_type as TaskType);
-        emit({
-          kind: check.ok ? "done" : "failed",
-          inferenceId: o.inference_id,
-          action: "verify",
-          message: check.message,
-          durationMs: Date.now() - started,
-        });
-        if (!check.ok) {
-          const i = outcomes.findIndex((x) => x.inference_id === o.inference_id);
-          outcomes[i] = { ...outcomes[i]!, status: "failed", error: `verification failed: ${check.message}` };
-        }
-      },
-    );
+    // mapLimit keeps the order: outcomes[i] is the outcome of work[i].
+    const written = outcomes.flatMap((o, i) => (o.status === "ok" && o.action !== "delete" ? [i] : []));
+    await mapLimit(written, options.parallelism ?? 8, async (i) => {
+      const e = work[i]!;
+      const started = Date.now();
+      emit({ kind: "start", inferenceId: e.inference_id, action: "verify" });
+      const check = await verifyEndpoint(ctx.client, e.inference_id, e.task_type as TaskType);
+      emit({
+        kind: check.ok ? "done" : "failed",
+        inferenceId: e.inference_id,
+        action: "verify",
+        message: check.message,
+        durationMs: Date.now() - started,
+      });
+      if (!check.ok)
+        outcomes[i] = { ...outcomes[i]!, status: "failed", error: `verification failed: ${check.message}` };
+    });
   }
 
   await ctx.keeper.flush();
@@ -275,20 +269,11 @@ function updateBody(e: EndpointPlan, ctx: ApplyContext, version: string): Record
 function notTaken(e: EndpointPlan, stored: InferenceEndpoint | undefined, version: string): string | undefined {
   if (!stored) return `${e.inference_id} is not in the cluster after the ${e.action}`;
   const declared = e.declared!;
-  const fingerprints = e.secret_fingerprints ?? {};
-  const self: OwnedEndpoint = {
-    task_type: declared.task_type,
-    service: declared.service,
-    status: "applied",
-    declared: declared as never,
-    secrets: { ...fingerprints },
-    updated_at: "",
-  };
   const { changes } = compareEndpoint(
-    { endpoint: declared as never, canonical: declared, chunkingDeclared: true },
+    { canonical: declared, chunkingDeclared: true },
     stored,
-    self,
-    { fingerprints, unresolved: {} },
+    owned(e, "applied", ""),
+    { fingerprints: e.secret_fingerprints ?? {}, unresolved: {} },
     version,
   );
   const missing = changes.filter((c: FieldChange) => !c.sensitive);

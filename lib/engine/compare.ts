@@ -15,7 +15,7 @@ import {
 import type { InferenceEndpoint } from "../client";
 import { REDACTED, jsonEqual, secretFields } from "../model";
 import { endpointDigest } from "./live-digest";
-import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
+import { foldEnums, isPlainObject, settingsFacts, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
 import type { OwnedEndpoint } from "./state/types";
 import type { DeclaredEndpoint } from "./stack";
@@ -41,7 +41,7 @@ const kindOf = (before: unknown, after: unknown): ChangeKind =>
 
 /** Compares one declared endpoint with its live configuration (same id, service and task type). */
 export function compareEndpoint(
-  declared: DeclaredEndpoint,
+  declared: Pick<DeclaredEndpoint, "canonical" | "chunkingDeclared">,
   live: InferenceEndpoint,
   owned: OwnedEndpoint | undefined,
   secrets: SecretCheck,
@@ -49,8 +49,11 @@ export function compareEndpoint(
 ): Comparison {
   const { canonical } = declared;
   if (unchangedSinceApplied(declared, live, owned, secrets)) return { changes: [], warnings: [] };
+  // An in-cluster endpoint no `_update` can reach (updateBlocker): every change replaces it.
+  const blocked = updateBlocker(canonical, version);
   const spec = getTaskSpec(canonical.service, canonical.task_type)!;
   const shape = shapeOf(spec.serviceSettings) ?? {};
+  const { computed } = settingsFacts(spec.serviceSettings);
   const lastApplied = owned?.declared as
     { service_settings?: Record<string, unknown>; task_settings?: Record<string, unknown> } | undefined;
   const changes: FieldChange[] = [];
@@ -61,7 +64,9 @@ export function compareEndpoint(
       ...(before !== undefined ? { before: sensitive ? REDACTED : before } : {}),
       ...(after !== undefined ? { after: sensitive ? REDACTED : after } : {}),
       sensitive,
-      ...withReason(replaceReason(canonical.service, canonical.task_type, path, kindOf(before, after), version)),
+      ...withReason(
+        replaceReason(canonical.service, canonical.task_type, path, kindOf(before, after), version) ?? blocked,
+      ),
     });
 
   // service_settings: non-secret values
@@ -75,14 +80,15 @@ export function compareEndpoint(
     if (
       want === undefined &&
       !removedByUser(key, lastApplied?.service_settings) &&
-      ignoredWhenUndeclared(key, shape, spec.readOnly)
+      ignoredWhenUndeclared(key, shape, computed, spec.readOnly)
     )
       continue;
     diffValue(`service_settings.${key}`, have, want, add);
   }
 
   // service_settings: secrets, by fingerprint against the last applied ones
-  for (const field of secretFields(canonical)) {
+  const declaredSecrets = secretFields(canonical);
+  for (const field of declaredSecrets) {
     const known = owned?.secrets[field.path];
     const now = secrets.fingerprints[field.path];
     if (now === undefined) {
@@ -100,7 +106,7 @@ export function compareEndpoint(
     } else if (known !== now) add(field.path, field.value, field.value, true);
   }
   for (const path of Object.keys(owned?.secrets ?? {}))
-    if (!secretFields(canonical).some((f) => f.path === path)) add(path, "(sensitive)", undefined, true);
+    if (!declaredSecrets.some((f) => f.path === path)) add(path, "(sensitive)", undefined, true);
 
   // task_settings: only what was sent is returned, so every difference is real
   const liveTS = foldEnums(spec.taskSettings, live.task_settings ?? {}) as Record<string, unknown>;
@@ -124,9 +130,6 @@ export function compareEndpoint(
       !declared.chunkingDeclared && (jsonEqual(have, DEFAULT_CHUNKING) || jsonEqual(have, LEGACY_DEFAULT_CHUNKING));
     if (!acceptsAnyDefault) diffValue("chunking_settings", have, want, add);
   }
-  const blocked = updateBlocker(canonical, version);
-  if (blocked)
-    return { changes: changes.map((c) => (c.forces_replace ? c : { ...c, forces_replace: blocked })), warnings };
   return { changes, warnings };
 }
 
@@ -135,7 +138,7 @@ export function compareEndpoint(
  * declaration is the one applied, and every secret has the fingerprint it had. Then that apply's comparison holds.
  */
 function unchangedSinceApplied(
-  declared: DeclaredEndpoint,
+  declared: Pick<DeclaredEndpoint, "canonical">,
   live: InferenceEndpoint,
   owned: OwnedEndpoint | undefined,
   secrets: SecretCheck,
@@ -164,10 +167,15 @@ function diffValue(
 }
 
 /** A live value nobody declared is ignored when the server fills it in or no request can set it. */
-function ignoredWhenUndeclared(key: string, shape: Record<string, unknown>, readOnly: readonly string[]): boolean {
+function ignoredWhenUndeclared(
+  key: string,
+  shape: Record<string, unknown>,
+  computed: ReadonlySet<string>,
+  readOnly: readonly string[],
+): boolean {
   if (ALWAYS_READ_ONLY.has(key) || readOnly.includes(key)) return true;
   if (!(key in shape)) return true; // a newer server's field: not ours to judge
-  return infoOf(shape[key] as never).serverDefault === "computed";
+  return computed.has(key);
 }
 
 function removedByUser(key: string, lastApplied: Record<string, unknown> | undefined): boolean {

@@ -11,7 +11,7 @@ import {
   type EndpointRequest,
   type ValidationIssue,
 } from "../model";
-import { foldEnums, isPlainObject, shapeOf } from "../model/schema-walk";
+import { foldEnums, isPlainObject, settingsFacts, shapeOf } from "../model/schema-walk";
 
 export interface ImportedEndpoint {
   /** The declaration, request shape, secrets as references to name. */
@@ -71,10 +71,10 @@ export function importDeclaration(live: InferenceEndpoint): ImportedEndpoint {
   } as ImportedEndpoint["request"];
   const result = validateRequest(request);
   const canonical = result.endpoint ? canonicalize(result.endpoint) : (request as unknown as CanonicalEndpoint);
-  const computed = (key: string) => infoOf(shape[key]).serverDefault === "computed";
+  const { computed } = settingsFacts(spec.serviceSettings);
   const lastApplied = {
     ...canonical,
-    service_settings: Object.fromEntries(Object.entries(canonical.service_settings).filter(([k]) => !computed(k))),
+    service_settings: Object.fromEntries(Object.entries(canonical.service_settings).filter(([k]) => !computed.has(k))),
   };
   return { request, canonical, lastApplied, secretEnv, issues: result.issues };
 }

@@ -1,7 +1,15 @@
 /** Reading the cluster: one `GET /` and one `GET /_inference/_all`, whatever the number of endpoints. */
 import type { ElasticsearchClient } from "../client";
 import { registerSecretValue } from "../client";
-import { fingerprintSecret, resolveSecret, secretFields, type SecretSource } from "../model";
+import {
+  LiteralSecret,
+  describeSecret,
+  fingerprintSecret,
+  resolveSecret,
+  secretFields,
+  type SecretSource,
+  type SecretValue,
+} from "../model";
 import type { SecretCheck } from "./compare";
 import type { References } from "./plan-types";
 import type { LiveState } from "./planner";
@@ -13,34 +21,43 @@ export async function readLiveState(client: ElasticsearchClient, url: string): P
   return { info, url, endpoints: new Map(endpoints.map((e) => [e.inference_id, e])) };
 }
 
+/** A secret reference resolved: its value's fingerprint, or why it cannot be resolved. */
+type Resolution = { readonly fingerprint: string } | { readonly unresolved: string };
+
 /**
- * Resolves every declared secret once, to fingerprint it with the state's salt. Values are registered for
- * redaction the moment they are read, and never kept.
+ * Resolves every declared secret reference once, to fingerprint it with the state's salt. Values are registered
+ * for redaction the moment they are read, and never kept: what is remembered per reference is its fingerprint.
  */
 export function checkSecrets(
-  declared: readonly DeclaredEndpoint[],
+  declared: readonly Pick<DeclaredEndpoint, "canonical">[],
   salt: string,
   source: SecretSource,
 ): Map<string, SecretCheck> {
   const checks = new Map<string, SecretCheck>();
-  // Many endpoints share a key: one HMAC per distinct value.
-  const byValue = new Map<string, string>();
+  // Many endpoints share a key: each reference (environment variable, file as written) is read and HMAC'd once.
+  const byReference = new Map<string, Resolution>();
+  const resolveOnce = (value: SecretValue): Resolution => {
+    const key = value instanceof LiteralSecret ? undefined : describeSecret(value);
+    let resolution = key === undefined ? undefined : byReference.get(key);
+    if (resolution === undefined) {
+      try {
+        const plain = resolveSecret(value, source);
+        registerSecretValue(plain);
+        resolution = { fingerprint: fingerprintSecret(plain, salt) };
+      } catch (e) {
+        resolution = { unresolved: (e as Error).message };
+      }
+      if (key !== undefined) byReference.set(key, resolution);
+    }
+    return resolution;
+  };
   for (const d of declared) {
     const fingerprints: Record<string, string> = {};
     const unresolved: Record<string, string> = {};
     for (const field of secretFields(d.canonical)) {
-      try {
-        const value = resolveSecret(field.value, source);
-        let fingerprint = byValue.get(value);
-        if (fingerprint === undefined) {
-          registerSecretValue(value);
-          fingerprint = fingerprintSecret(value, salt);
-          byValue.set(value, fingerprint);
-        }
-        fingerprints[field.path] = fingerprint;
-      } catch (e) {
-        unresolved[field.path] = (e as Error).message;
-      }
+      const resolution = resolveOnce(field.value);
+      if ("fingerprint" in resolution) fingerprints[field.path] = resolution.fingerprint;
+      else unresolved[field.path] = resolution.unresolved;
     }
     checks.set(d.canonical.inference_id, { fingerprints, unresolved });
   }

@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { getTaskSpec, isPreconfiguredId, taskTypesOf } from "../catalogue";
 import { ElasticsearchClient, type ConnectionOptions } from "../client";
-import { canonicalJson, versionIssues, type ValidationIssue } from "../model";
+import { jsonEqual, sortKeys, versionIssues, type ValidationIssue } from "../model";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply";
 import { connectionFor, describeCluster } from "./cluster-config";
 import { checkSecrets, readLiveState, readReferences } from "./live";
@@ -14,7 +14,7 @@ import { computePlan, liveDigest, withReferences, type LiveState } from "./plann
 import { declaredEndpoints, type DeclaredEndpoint, type Stack } from "./stack";
 import { StateKeeper } from "./state-keeper";
 import { ClusterStateStore, FileStateStore, defaultStatePath } from "./state";
-import type { StackState, StateStore } from "./state/types";
+import type { OwnedEndpoint, StackState, StateStore } from "./state/types";
 import { importDeclaration, type ImportedEndpoint } from "./import";
 
 export interface SessionOptions {
@@ -186,9 +186,7 @@ export class StackSession {
         `the cluster changed since (an endpoint of the plan was created, changed or deleted, or the cluster was upgraded)`,
       );
     // The secrets the plan would send: those of its own declarations (the manifest may have changed since).
-    const declared = plan.endpoints.flatMap((e) =>
-      e.declared ? [{ endpoint: e.declared as never, canonical: e.declared, chunkingDeclared: true }] : [],
-    );
+    const declared = plan.endpoints.flatMap((e) => (e.declared ? [{ canonical: e.declared }] : []));
     const secrets = checkSecrets(declared, state.salt, this.secretSource);
     for (const e of plan.endpoints)
       for (const [path, fingerprint] of Object.entries(e.secret_fingerprints ?? {}))
@@ -209,7 +207,15 @@ export class StackSession {
       const problems: ValidationIssue[] = [];
       for (const id of ids) {
         const endpoint = live.endpoints.get(id);
-        if (!endpoint) problems.push({ endpoint: id, path: "", message: "is not in the cluster" });
+        // As Terraform does: importing what the stack already manages would overwrite its last applied declaration
+        // with what the cluster reports (server-filled values included), and the next plan could replace it.
+        if (state.endpoints[id])
+          problems.push({
+            endpoint: id,
+            path: "",
+            message: `is already managed by stack ${this.stack.name}: its declaration is in the stack, nothing to import`,
+          });
+        else if (!endpoint) problems.push({ endpoint: id, path: "", message: "is not in the cluster" });
         else if (isPreconfiguredId(id))
           problems.push({
             endpoint: id,
@@ -234,7 +240,7 @@ export class StackSession {
             task_type: i.request.task_type,
             service: i.request.service,
             status: "applied",
-            declared: JSON.parse(canonicalJson(i.lastApplied)),
+            declared: sortKeys(i.lastApplied) as unknown as OwnedEndpoint["declared"],
             secrets: {},
             updated_at: now,
           };
@@ -254,10 +260,7 @@ function stateNeedsRefresh(plan: Plan, state: StackState): boolean {
   if (Object.keys(state.endpoints).some((id) => !planned.has(id) && inScope(plan.scope, id))) return true;
   return plan.endpoints.some((e) => {
     const owned = state.endpoints[e.inference_id];
-    return (
-      e.action === "no-op" &&
-      (!owned || owned.status !== "applied" || canonicalJson(owned.declared) !== canonicalJson(e.declared))
-    );
+    return e.action === "no-op" && (!owned || owned.status !== "applied" || !jsonEqual(owned.declared, e.declared));
   });
 }
 

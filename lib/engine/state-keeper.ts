@@ -18,9 +18,8 @@ export const DEFAULT_WRITE_DELAY_MS = 5000;
 
 export class StateKeeper {
   readonly #state: StackState;
-  /** Changes made so far, and how many of them the last successful write covered. */
-  #changes = 0;
-  #written = 0;
+  /** Whether changes were made that no write has taken yet. */
+  #dirty = false;
   #writing: Promise<void> = Promise.resolve();
   #scheduled: NodeJS.Timeout | undefined;
   #error: Error | undefined;
@@ -42,7 +41,7 @@ export class StateKeeper {
   /** Changes the state in memory and schedules a coalesced write. */
   update(change: (state: StackState) => void): void {
     change(this.#state);
-    this.#changes++;
+    this.#dirty = true;
     this.#scheduled ??= setTimeout(() => {
       this.#scheduled = undefined;
       void this.flush().catch(() => undefined); // the error is kept and rethrown by the next awaited flush
@@ -56,16 +55,17 @@ export class StateKeeper {
       this.#scheduled = undefined;
     }
     this.#writing = this.#writing.then(async () => {
-      if (this.#changes === this.#written || this.#error) return;
-      const upTo = this.#changes;
+      if (!this.#dirty || this.#error) return;
+      // The store takes its own copy before it first yields: changes made while it works (which set #dirty
+      // again) are left to the next write.
+      this.#dirty = false;
       try {
-        // Later changes may arrive while the store works: it takes its own copy before it first yields.
         const written = await this.store.write(this.#state);
-        // Later changes stay pending; the state takes the serial the store gave.
+        // The state takes the serial the store gave.
         this.#state.serial = written.serial;
-        this.#written = upTo;
         this.writes++;
       } catch (e) {
+        this.#dirty = true; // not written
         this.#error = e as Error;
       }
     });

@@ -57,7 +57,10 @@ export function updateBlocker(
   const deployment = endpoint.service_settings.deployment_id;
   if (typeof deployment === "string" && deployment !== endpoint.inference_id)
     return `the endpoint uses deployment ${deployment}, which it did not create: _update answers 409`;
-  if (!isAtLeast(version, "9.1.0") && typeof endpoint.service_settings.num_allocations !== "number")
+  if (
+    updateNeedsNumAllocations(endpoint.service, version) &&
+    typeof endpoint.service_settings.num_allocations !== "number"
+  )
     return `_update on Elasticsearch ${version} needs num_allocations, and this endpoint has adaptive allocations`;
   return undefined;
 }

@@ -5,7 +5,6 @@
  */
 import type { z } from "zod";
 import { getTaskSpec, storedChunking, type ChunkingSettings, type ServiceName, type TaskType } from "../catalogue";
-import { LiteralSecret } from "./secrets";
 import { isPlainObject, settingsFacts } from "./schema-walk";
 import type { ValidatedEndpoint } from "./validate";
 
@@ -43,13 +42,17 @@ export function canonicalize(endpoint: ValidatedEndpoint): CanonicalEndpoint {
   }) as CanonicalEndpoint;
 }
 
-/** Deep copy with object keys sorted; arrays keep their order (separators and scopes are ordered). */
+/**
+ * Deep copy with object keys sorted and undefined values left out, as JSON has them; arrays keep their order
+ * (separators and scopes are ordered).
+ */
 export function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
   if (!isPlainObject(value)) return value;
   // A loop, not fromEntries/map: this runs for every object of every endpoint of a plan.
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
+    if (value[key] === undefined) continue; // as in JSON: `{ dimensions: undefined }` declares nothing
     const v = sortKeys(value[key]);
     // A "__proto__" key of a free-form map stays a key (an assignment would set the prototype).
     if (key === "__proto__")
@@ -62,13 +65,6 @@ export function sortKeys<T>(value: T): T {
 /** JSON with sorted keys: equal values give equal text (for hashing and comparison). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
-}
-
-/** Whether a canonical value holds a literal secret (which must never be written down). */
-export function hasLiteralSecret(value: unknown): boolean {
-  if (value instanceof LiteralSecret) return true;
-  if (Array.isArray(value)) return value.some(hasLiteralSecret);
-  return isPlainObject(value) && Object.values(value).some(hasLiteralSecret);
 }
 
 /**

@@ -158,13 +158,21 @@ export interface SettingsFacts {
   readonly secrets: readonly { readonly key: string; readonly map: boolean }[];
   /** Fixed defaults the server stores for undeclared fields (`computed` ones excluded). */
   readonly defaults: readonly (readonly [string, unknown])[];
+  /** Fields whose value the server computes when they are not declared (`serverDefault: "computed"`). */
+  readonly computed: ReadonlySet<string>;
   /** First version accepting a field, for fields newer than their task type. */
   readonly since: ReadonlyMap<string, Since>;
   /** Deprecation notes of deprecated fields. */
   readonly deprecated: ReadonlyMap<string, string>;
 }
 
-const NO_FACTS: SettingsFacts = { secrets: [], defaults: [], since: new Map(), deprecated: new Map() };
+const NO_FACTS: SettingsFacts = {
+  secrets: [],
+  defaults: [],
+  computed: new Set(),
+  since: new Map(),
+  deprecated: new Map(),
+};
 const settingsFactsCache = new WeakMap<z.ZodType, SettingsFacts>();
 
 /**
@@ -178,17 +186,18 @@ export function settingsFacts(schema: z.ZodType | undefined): SettingsFacts {
   if (facts === undefined) {
     const secrets: { key: string; map: boolean }[] = [];
     const defaults: [string, unknown][] = [];
+    const computed = new Set<string>();
     const since = new Map<string, Since>();
     const deprecated = new Map<string, string>();
     for (const [key, field] of Object.entries(shape)) {
       const info = infoOf(field);
       if (info.secret) secrets.push({ key, map: unwrap(field) instanceof z.ZodRecord });
-      if (info.serverDefault !== undefined && info.serverDefault !== "computed")
-        defaults.push([key, info.serverDefault]);
+      if (info.serverDefault === "computed") computed.add(key);
+      else if (info.serverDefault !== undefined) defaults.push([key, info.serverDefault]);
       if (info.since) since.set(key, info.since);
       if (info.deprecated) deprecated.set(key, info.deprecated);
     }
-    facts = { secrets, defaults, since, deprecated };
+    facts = { secrets, defaults, computed, since, deprecated };
     settingsFactsCache.set(schema!, facts);
   }
   return facts;

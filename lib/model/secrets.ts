@@ -87,7 +87,7 @@ export function resolveSecret(value: SecretValue, source: SecretSource = {}): st
       );
     return v;
   }
-  const path = isAbsolute(value.file) ? value.file : resolve(source.baseDir ?? process.cwd(), value.file);
+  const path = secretFilePath(value, source);
   let text: string;
   try {
     text = (source.readFile ?? ((p: string) => readFileSync(p, "utf8")))(path);
@@ -98,6 +98,11 @@ export function resolveSecret(value: SecretValue, source: SecretSource = {}): st
   const trimmed = text.replace(/\r?\n$/, "");
   if (trimmed === "") throw new SecretResolutionError(`secret file ${value.file} is empty`);
   return trimmed;
+}
+
+/** The file a `file` reference reads: relative paths are resolved against the source's base directory. */
+function secretFilePath(ref: FileSecretRef, source: SecretSource = {}): string {
+  return isAbsolute(ref.file) ? ref.file : resolve(source.baseDir ?? process.cwd(), ref.file);
 }
 
 /** A random salt for secret fingerprints (one per state, so fingerprints cannot be compared across stacks). */

@@ -236,6 +236,24 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     await s.close();
   });
 
+  test("import refuses, under the lock, what the stack already manages, with every other problem", async () => {
+    const s = open([elser()]);
+    await s.apply({});
+    const serial = (await s.store.read()).serial;
+    const refused = await s.import(["elser", "nope"]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PlanError);
+    expect((refused as PlanError).issues).toEqual([
+      {
+        endpoint: "elser",
+        path: "",
+        message: "is already managed by stack test: its declaration is in the stack, nothing to import",
+      },
+      { endpoint: "nope", path: "", message: "is not in the cluster" },
+    ]);
+    expect((await s.store.read()).serial).toBe(serial);
+    await s.close();
+  });
+
   test("import adopts existing endpoints, after which the plan shows no changes", async () => {
     emu.createEndpoint(
       "legacy-emb",

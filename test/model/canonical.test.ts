@@ -1,4 +1,4 @@
-import { DEFAULT_CHUNKING, SEPARATOR_GROUPS, getTaskSpec } from "../../lib/catalogue";
+import { DEFAULT_CHUNKING, SEPARATOR_GROUPS, getTaskSpec, infoOf } from "../../lib/catalogue";
 import {
   canonicalJson,
   canonicalize,
@@ -9,7 +9,7 @@ import {
   validateRequest,
   type ValidatedEndpoint,
 } from "../../lib/model";
-import { foldEnums } from "../../lib/model/schema-walk";
+import { foldEnums, settingsFacts, shapeOf } from "../../lib/model/schema-walk";
 import { minimalRequest } from "../helpers/minimal";
 
 const valid = (request: Record<string, unknown>): ValidatedEndpoint => {
@@ -148,4 +148,38 @@ describe("key order and enum spelling", () => {
     expect(foldEnums(schema, upper)).toEqual({ model_id: "m", similarity: "cosine" });
     expect(upper.similarity).toBe("COSINE");
   });
+});
+
+test("settingsFacts: fields the server computes are listed apart from the defaults it stores", () => {
+  for (const service of ["openai", "elasticsearch", "cohere"] as const) {
+    const schema = getTaskSpec(service, "text_embedding")!.serviceSettings;
+    const facts = settingsFacts(schema);
+    const shape = shapeOf(schema)!;
+    expect([...facts.computed].sort()).toEqual(
+      Object.keys(shape)
+        .filter((k) => infoOf(shape[k]).serverDefault === "computed")
+        .sort(),
+    );
+    for (const [key] of facts.defaults) expect(facts.computed.has(key)).toBe(false);
+  }
+  expect(settingsFacts(getTaskSpec("openai", "text_embedding")!.serviceSettings).computed.has("url")).toBe(true);
+});
+
+test("a setting declared as undefined is not in the canonical form, which equals its JSON round trip", () => {
+  const canonical = canonicalize(
+    defineEndpoint({
+      inferenceId: "emb",
+      service: "openai",
+      taskType: "text_embedding",
+      serviceSettings: { modelId: "m", apiKey: secret.env("OPENAI_KEY"), dimensions: undefined },
+      taskSettings: { user: undefined },
+    }),
+  );
+  expect(Object.keys(canonical.service_settings)).not.toContain("dimensions");
+  expect(canonical.task_settings).toEqual({});
+  expect(Object.keys(canonical.task_settings)).toEqual([]);
+  // What the state stores of it reads back equal (so an unchanged endpoint takes the plan's fast path).
+  expect(jsonEqual(JSON.parse(JSON.stringify(canonical)), canonical)).toBe(true);
+  expect(sortKeys({ b: undefined, a: [undefined, 1] })).toEqual({ a: [undefined, 1] });
+  expect(Object.keys(sortKeys({ b: undefined, a: 1 }))).toEqual(["a"]);
 });

@@ -26,20 +26,9 @@ export async function run(io: Io, options: ImportCommandOptions, ids: string[] =
     );
   return openSession(io, options, async (session) => {
     let targets = ids;
-    const state = await session.store.read();
-    // As Terraform does: importing what the stack already manages would overwrite its last applied declaration
-    // with what the cluster reports (server-filled values included), and the next plan could replace it.
-    const managed = ids.filter((id) => state.endpoints[id]);
-    if (managed.length > 0)
-      throw new ValidationError(
-        managed.map((id) => ({
-          endpoint: id,
-          path: "",
-          message: `is already managed by stack ${session.stack.name}: its declaration is in the stack, nothing to import`,
-        })),
-        NOTHING_IMPORTED,
-      );
+    // The engine refuses ids the stack already manages (under the lock); --all leaves them out here.
     if (options.all) {
+      const state = await session.store.read();
       const live = await session.client.listEndpoints();
       targets = live
         .map((e) => e.inference_id)

@@ -21,14 +21,7 @@ import {
   type HeldLock,
   type LockRecord,
 } from "./lock-info";
-import {
-  StateFormatError,
-  checkStateToWrite,
-  emptyState,
-  parseState,
-  parseStateJson,
-  serializeState,
-} from "./new-state";
+import { checkStateToWrite, emptyState, parseState, parseStateJson, parseStateText, serializeState } from "./new-state";
 import { assertNoSecretValues } from "./secret-guard";
 import {
   STATE_FORMAT_VERSION,
@@ -209,12 +202,7 @@ export class FileStateStore implements StateStore {
   ): Promise<StackState | Pick<StackState, "lineage" | "serial"> | undefined> {
     const text = await this.readText();
     if (text === undefined) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new StateFormatError(this.description, `is not valid JSON (${(e as Error).message})`);
-    }
+    const raw = parseStateText(text, this.description);
     const stamp = raw as Partial<StackState> | null;
     const unchanged =
       stamp?.format_version === STATE_FORMAT_VERSION &&

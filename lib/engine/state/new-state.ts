@@ -66,15 +66,18 @@ export function parseState(raw: unknown, store: string, stack: string): StackSta
   return result.data;
 }
 
-/** {@link parseState} of JSON text. */
-export function parseStateJson(text: string, store: string, stack: string): StackState {
-  let raw: unknown;
+/** The JSON document of a stored state's text, not yet validated. Throws {@link StateFormatError}. */
+export function parseStateText(text: string, store: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new StateFormatError(store, `is not valid JSON (${(e as Error).message})`);
   }
-  return parseState(raw, store, stack);
+}
+
+/** {@link parseState} of JSON text. */
+export function parseStateJson(text: string, store: string, stack: string): StackState {
+  return parseState(parseStateText(text, store), store, stack);
 }
 
 /**
