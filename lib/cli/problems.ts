@@ -1,5 +1,5 @@
 /** Printing errors the user can act on: validation issues, plan problems, refusals, state and lock troubles. */
-import { ValidationError, formatIssue } from "../model";
+import { SecretResolutionError, ValidationError, formatIssue } from "../model";
 import { ApplyRefusedError, PlanError, StalePlanError, StateConflictError, StateLockedError } from "../engine";
 import { ForceUnlockError, SecretInStateError, StateFormatError } from "../engine/state";
 import { ElasticsearchClientError, redact } from "../client";
@@ -15,6 +15,7 @@ const ONE_LINE = [
   SecretInStateError,
   ForceUnlockError,
   ElasticsearchClientError,
+  SecretResolutionError,
 ];
 
 /** Prints a known error and returns its exit code; undefined for errors that are bugs (rethrow those). */
@@ -27,10 +28,7 @@ export function reportError(io: Io, error: unknown): number | undefined {
     for (const issue of error.issues) io.stderr.write(`  ${c.red("✗")} ${redact(formatIssue(issue))}\n`);
     return 1;
   }
-  if (
-    ONE_LINE.some((type) => error instanceof type) ||
-    (error instanceof Error && error.name === "SecretResolutionError")
-  ) {
+  if (ONE_LINE.some((type) => error instanceof type)) {
     // redact: a server may quote back a value it was sent
     io.stderr.write(`${c.red("Error:")} ${redact((error as Error).message)}\n`);
     return 1;

@@ -8,15 +8,14 @@
  *   [  4/12] ✗ foo: update failed: <message> (88 ms)
  *
  * Call `finish()` once the apply is over (in a `finally`): it stops the bar's timer, clears the bar and prints a
- * one-line summary.
+ * one-line summary. `applyWithProgress` does all of that around a session's apply.
  */
 import { MultiBar, type SingleBar } from "cli-progress";
-import type { Action } from "../engine/plan-types";
+import type { StackSession } from "../engine";
+import type { Action, Plan } from "../engine/plan-types";
 import type { ApplyEvent } from "../engine/apply";
 import { ACTION_SYMBOL, printable } from "../engine/render/human";
 import { colors, type Colors, type Io, type Output } from "./io";
-
-export type { ApplyEvent };
 
 export interface ProgressOptions {
   /** Endpoints the apply works on (the plan's endpoints that are not no-ops); 0 when not known (`[  3/?]`). */
@@ -171,6 +170,41 @@ export function createProgress(io: Io, options: ProgressOptions): Progress {
       out.write(summary() + "\n");
     },
   };
+}
+
+type SessionApplyOptions = NonNullable<Parameters<StackSession["apply"]>[0]>;
+
+/**
+ * `session.apply(options)` with progress: the plan being carried out is recorded when `confirm` is called (or is
+ * the plan passed in), the progress is created at the first event with that plan's changes as its total, and it
+ * is finished whatever happens (a live bar's timer must stop on errors too). `confirm` defaults to yes.
+ */
+export async function applyWithProgress(
+  io: Io,
+  session: StackSession,
+  options: Omit<SessionApplyOptions, "onEvent">,
+  progressOptions: Omit<ProgressOptions, "total"> = {},
+): ReturnType<StackSession["apply"]> {
+  let applying: Plan | undefined = options.plan; // known before the first event
+  let progress: Progress | undefined;
+  try {
+    return await session.apply({
+      ...options,
+      confirm: async (plan) => {
+        applying = plan;
+        return options.confirm ? options.confirm(plan) : true;
+      },
+      onEvent: (event) => {
+        progress ??= createProgress(io, {
+          ...progressOptions,
+          total: applying?.endpoints.filter((e) => e.action !== "no-op").length ?? 0,
+        });
+        progress.onEvent(event);
+      },
+    });
+  } finally {
+    progress?.finish(); // also on errors: a live bar's timer must stop, and the terminal be left clean
+  }
 }
 
 function paint(c: Colors, e: ApplyEvent): (s: string) => string {

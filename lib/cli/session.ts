@@ -56,9 +56,18 @@ export function newStackSession(io: Io, stack: Stack, options: EngineCommandOpti
       },
     });
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot connect to the cluster of stack ${stack.name}: ${redact((error as Error).message)}`);
+    throw cannotConnect(error, stack.name);
   }
+}
+
+/**
+ * A cluster configuration that cannot be used (no URL, a credential reference that does not resolve, a bad CA
+ * file): the user's to fix, so a message (redacted: it may quote a value it was given) and exit 1.
+ */
+export function cannotConnect(error: unknown, stackName?: string): UsageError {
+  if (error instanceof UsageError) return error;
+  const of = stackName === undefined ? "" : ` of stack ${stackName}`;
+  return new UsageError(`cannot connect to the cluster${of}: ${redact((error as Error).message)}`);
 }
 
 /** A duration option (`30s`, `2m`, `500ms`) in milliseconds. */

@@ -27,6 +27,14 @@ interface CdktfJson {
 
 /** Synthesizes the project's app (unless told not to) and returns the chosen esinfer stack. */
 export async function loadSynthesizedStack(io: Io, options: SynthesizedStackOptions): Promise<Stack> {
+  return (await loadSynthesized(io, options)).stack;
+}
+
+/** As `loadSynthesizedStack`, with what was read from the synthesized output (file, resource count). */
+export async function loadSynthesized(
+  io: Io,
+  options: SynthesizedStackOptions,
+): Promise<{ stack: Stack; synthesized: SynthesizedStack }> {
   const { config, outdir } = readProject(io.cwd);
   if (options.synth) await synthesize(io, config, outdir, options.context);
   let stacks: SynthesizedStack[];
@@ -39,7 +47,7 @@ export async function loadSynthesizedStack(io: Io, options: SynthesizedStackOpti
   const chosen = choose(stacks, options.stack);
   const { stack, issues } = parseManifest(chosen.manifest, { baseDir: chosen.projectDir });
   if (!stack) throw new ValidationError(issues, `Invalid synthesized stack ${chosen.name}`);
-  return stack;
+  return { stack, synthesized: chosen };
 }
 
 /** The project's cdktf.json and output directory. */

@@ -12,9 +12,12 @@ import { HOOK_KINDS, KIND_KEY, unescapeTerraform, type HookKind } from "./hook-c
 export interface SynthesizedStack {
   /** The esinfer stack name. */
   readonly name: string;
-  /** The TerraformStack it was synthesized into, and that stack's directory. */
+  /** The TerraformStack it was synthesized into, that stack's directory and its synthesized file (`cdk.tf.json`). */
   readonly terraformStack: string;
   readonly stackDir: string;
+  readonly file: string;
+  /** Resources in that file, of every type and stack (what `terraform apply` works on). */
+  readonly resources: number;
   /** The directory the app was synthesized from (state file and relative secret files are resolved against it). */
   readonly projectDir: string;
   /** `{stack, cluster, endpoints, absent, state}`, for `parseManifest`. */
@@ -49,14 +52,16 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
       throw new SynthesizedStackError(
         `stack ${id} was synthesized as HCL (${file}); esinfer reads the JSON synthesis: remove hclOutput`,
       );
-    found.push(...stacksIn(readJson(file, `synthesized stack ${id}`), entry.name ?? id, dirname(file)));
+    found.push(...stacksIn(readJson(file, `synthesized stack ${id}`), entry.name ?? id, file));
   }
   return found;
 }
 
-/** The esinfer stacks of one synthesized Terraform stack (its parsed `cdk.tf.json`). */
-function stacksIn(terraform: unknown, terraformStack: string, stackDir: string): SynthesizedStack[] {
+/** The esinfer stacks of one synthesized Terraform stack (its parsed `cdk.tf.json`, read from `file`). */
+function stacksIn(terraform: unknown, terraformStack: string, file: string): SynthesizedStack[] {
+  const stackDir = dirname(file);
   const resources = (terraform as { resource?: Record<string, Record<string, unknown>> })?.resource ?? {};
+  const resourceCount = Object.values(resources).reduce((n, byName) => n + Object.keys(byName ?? {}).length, 0);
   const byStack = new Map<string, { stack?: Record<string, string>; endpoints: Record<string, string>[] }>();
   for (const type of ["terraform_data", "null_resource"]) {
     for (const [address, body] of Object.entries(resources[type] ?? {})) {
@@ -81,6 +86,8 @@ function stacksIn(terraform: unknown, terraformStack: string, stackDir: string):
         name,
         terraformStack,
         stackDir,
+        file,
+        resources: resourceCount,
         projectDir: resolve(stackDir, s.project_dir ?? "."),
         manifest: {
           stack: name,

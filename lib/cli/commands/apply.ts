@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { PLAN_FORMAT_VERSION, type ApplyResult, type Plan } from "../../engine";
 import { renderHuman, summaryLine } from "../../engine/render";
 import { colors, UsageError, type Io } from "../io";
-import { createProgress } from "../progress";
+import { applyWithProgress } from "../progress";
 import { durationMs, openSession, positiveInt, type EngineCommandOptions } from "../session";
 
 export interface ApplyCommandOptions extends EngineCommandOptions {
@@ -39,11 +39,10 @@ export async function applyOrDestroy(
   // A saved plan names its stack: that picks the synthesized stack (a manifest names its own stack).
   const source = saved && !options.file && !options.stack ? { ...options, stack: saved.stack } : options;
   return openSession(io, source, async (session) => {
-    let progress: ReturnType<typeof createProgress> | undefined;
-    let applying: Plan | undefined = saved; // the plan being carried out, known before the first event
-    let outcome: Awaited<ReturnType<typeof session.apply>>;
-    try {
-      outcome = await session.apply({
+    const { plan, result, declined } = await applyWithProgress(
+      io,
+      session,
+      {
         ...(saved ? { plan: saved, saved: true } : {}),
         destroy: how.destroy,
         lockTimeoutMs,
@@ -53,7 +52,6 @@ export async function applyOrDestroy(
         ...(options.parallelism ? { parallelism: positiveInt("--parallelism", options.parallelism) } : {}),
         // Called once the plan (fresh, or saved and found not stale) has changes, before anything is changed.
         confirm: async (fresh) => {
-          applying = fresh;
           if (saved) {
             // Reviewed when it was made: applied as it is, without asking again (as Terraform does).
             if (!options.json) io.stdout.write(`Applying the saved plan ${how.planFile}: ${summaryLine(fresh)}\n`);
@@ -67,19 +65,10 @@ export async function applyOrDestroy(
             );
           return ask(io, `\nDo you want to ${verb} these changes? Only 'yes' will be accepted: `);
         },
-        onEvent: (event) => {
-          progress ??= createProgress(io, {
-            total: applying?.endpoints.filter((e) => e.action !== "no-op").length ?? 0,
-            // stdout carries only the JSON document with --json
-            ...(options.json ? { output: io.stderr } : {}),
-          });
-          progress.onEvent(event);
-        },
-      });
-    } finally {
-      progress?.finish(); // also on errors: a live bar's timer must stop, and the terminal be left clean
-    }
-    const { plan, result, declined } = outcome;
+      },
+      // stdout carries only the JSON document with --json
+      options.json ? { output: io.stderr } : {},
+    );
     if (declined) {
       io.stdout.write(`${verb === "destroy" ? "Destroy" : "Apply"} cancelled; nothing was changed.\n`);
       return 1;
@@ -100,13 +89,13 @@ export async function applyOrDestroy(
  * What `apply --json` / `destroy --json` print (docs/plan-json.md): the plan's identity and summary, then one
  * outcome per endpoint worked on, in the plan's order. Field names are snake_case, as in the plan document.
  */
-export function applyDocument(plan: Plan, result: ApplyResult | undefined) {
+function applyDocument(plan: Plan, result: ApplyResult | undefined) {
   const outcomes = result?.outcomes ?? [];
   return {
     format_version: PLAN_FORMAT_VERSION,
     stack: plan.stack,
     summary: plan.summary,
-    failed: outcomes.filter((o) => o.status === "failed").length,
+    failed: result?.failed ?? 0,
     outcomes: outcomes.map((o) => ({
       inference_id: o.inference_id,
       action: o.action,

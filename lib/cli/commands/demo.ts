@@ -4,15 +4,16 @@
  * apply, plan again (no changes), change one task setting and apply it in place, and show where each endpoint
  * stands.
  */
-import { readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import type { Plan, Stack, StackSession } from "../../engine";
+import { relative, resolve } from "node:path";
+import { ENV } from "../../client";
+import type { SynthesizedStack } from "../../constructs/read-synthesized";
+import { describeCluster, type Plan, type StackSession } from "../../engine";
 import { renderHuman } from "../../engine/render";
 import { startEmulator, type Emulator } from "../../emulator";
 import { colors, UsageError, type Io } from "../io";
 import { reporting } from "../problems";
-import { createProgress } from "../progress";
-import { loadSynthesizedStack } from "../synthesized";
+import { applyWithProgress } from "../progress";
+import { loadSynthesized } from "../synthesized";
 import { newStackSession } from "../session";
 
 /** The esinfer package (its cdktf.json runs the quickstart). */
@@ -29,19 +30,19 @@ export async function run(io: Io): Promise<number> {
   let session: StackSession | undefined;
   return reporting(io, async () => {
     try {
-      if (env.ELASTICSEARCH_URL || env.ELASTICSEARCH_ENDPOINTS || env.ELASTICSEARCH_CLOUD_ID) {
+      if (env[ENV.url] || env[ENV.endpoints] || env[ENV.cloudId]) {
         const missing = PROVIDER_KEYS.filter((k) => !env[k]);
         if (missing.length > 0)
           throw new UsageError(
             `against a real cluster the quickstart's endpoints need their provider keys: set ${missing.join(" and ")}`,
           );
-        step(
-          1,
-          `Cluster: ${env.ELASTICSEARCH_URL ?? env.ELASTICSEARCH_ENDPOINTS ?? "Elastic Cloud"} (from the environment)`,
-        );
+        // Where, never who: describeCluster drops credentials written into the URL.
+        const where =
+          env[ENV.url] !== undefined || env[ENV.endpoints] !== undefined ? describeCluster({}, env) : "Elastic Cloud";
+        step(1, `Cluster: ${where} (from the environment)`);
       } else {
         emulator = await startEmulator();
-        env.ELASTICSEARCH_URL = emulator.url;
+        env[ENV.url] = emulator.url;
         // The emulator calls no provider: placeholder keys, still resolved and fingerprinted, never printed.
         for (const key of PROVIDER_KEYS) env[key] ??= `demo-${key.toLowerCase()}`;
         step(1, `Cluster: none configured, so the esinfer emulator at ${emulator.url}`);
@@ -51,31 +52,33 @@ export async function run(io: Io): Promise<number> {
         );
       }
       const demoIo: Io = { ...io, env, cwd: PACKAGE_ROOT };
+      const show = (plan: Plan) => io.stdout.write(indent(renderHuman(plan, { color: c.isColorSupported })));
 
       step(2, "Synthesize the quickstart (examples/quickstart, CDK for Terraform)");
-      let stack = await loadSynthesizedStack(demoIo, { synth: true });
-      say(`   ${describeSynthesis(stack)}`);
+      const first = await loadSynthesized(demoIo, { synth: true });
+      let stack = first.stack;
+      say(`   ${describeSynthesis(stack.endpoints.length, first.synthesized)}`);
       session = newStackSession(demoIo, stack);
 
       step(3, "Plan");
-      io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
-
-      step(4, "Apply");
-      await apply(session, io);
+      // One plan, made under the lock by the apply: shown before anything changes.
+      await planAndApply(session, io, (plan) => {
+        show(plan);
+        step(4, "Apply");
+      });
 
       step(5, "Plan again: the cluster matches the declarations");
-      io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
+      show(await session.plan());
 
       step(
         6,
         `Change one task setting: ${CHANGED_ENDPOINT} top_n 10 -> 5 (context rerankTopN=5), synthesize, plan, apply`,
       );
       await session.close();
-      stack = await loadSynthesizedStack(demoIo, { synth: true, context: { rerankTopN: 5 } });
+      ({ stack } = await loadSynthesized(demoIo, { synth: true, context: { rerankTopN: 5 } }));
       session = newStackSession(demoIo, stack);
-      io.stdout.write(indent(renderHuman(await session.plan(), { color: c.isColorSupported })));
       emulator?.requests.clear();
-      await apply(session, io);
+      await planAndApply(session, io, show);
       if (emulator) {
         // The endpoint writes only (the stack's state document is written too).
         const writes = emulator.requests
@@ -102,20 +105,23 @@ export async function run(io: Io): Promise<number> {
   });
 }
 
-async function apply(session: StackSession, io: Io): Promise<void> {
-  let plan: Plan | undefined;
-  let progress: ReturnType<typeof createProgress> | undefined;
-  const { result } = await session.apply({
+/**
+ * Applies the stack, calling `beforeApply` with the plan (made under the lock) before anything changes, or with the
+ * plan that had nothing to change.
+ */
+async function planAndApply(session: StackSession, io: Io, beforeApply: (plan: Plan) => void): Promise<void> {
+  let shown = false;
+  const once = (plan: Plan) => {
+    if (!shown) beforeApply(plan);
+    shown = true;
+  };
+  const { plan, result } = await applyWithProgress(io, session, {
     confirm: async (fresh) => {
-      plan = fresh;
+      once(fresh);
       return true;
     },
-    onEvent: (event) => {
-      progress ??= createProgress(io, { total: plan?.endpoints.filter((e) => e.action !== "no-op").length ?? 0 });
-      progress.onEvent(event);
-    },
   });
-  progress?.finish();
+  once(plan); // confirm is not called when there is nothing to change
   const failed = result?.outcomes.filter((o) => o.status === "failed") ?? [];
   if (failed.length > 0)
     throw new UsageError(`the apply failed for ${failed.map((f) => `${f.inference_id} (${f.error})`).join("; ")}`);
@@ -148,16 +154,9 @@ async function status(session: StackSession, io: Io): Promise<void> {
   io.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
 }
 
-function describeSynthesis(stack: Stack): string {
-  const file = join(PACKAGE_ROOT, "cdktf.out", "stacks", stack.name, "cdk.tf.json");
-  let resources = 0;
-  try {
-    const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
-    resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-  } catch {
-    // The count is decoration; the stack itself was read already.
-  }
-  return `Stack ${stack.name}: ${stack.endpoints.length} endpoints, ${resources} Terraform resources in ${relative(process.cwd(), file) || file}`;
+function describeSynthesis(endpoints: number, synthesized: SynthesizedStack): string {
+  const { name, resources, file } = synthesized;
+  return `Stack ${name}: ${endpoints} endpoints, ${resources} Terraform resources in ${relative(process.cwd(), file) || file}`;
 }
 
 const indent = (text: string) =>

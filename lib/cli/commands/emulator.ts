@@ -15,8 +15,6 @@ export interface EmulatorCommandOptions {
   apiKey?: string;
   latencyMs?: string;
   dataDir?: string;
-  /** Stops the emulator when aborted (tests; the command itself stops on SIGINT/SIGTERM). */
-  signal?: AbortSignal;
 }
 
 /**
@@ -24,6 +22,7 @@ export interface EmulatorCommandOptions {
  * runs the CLI in-process hands its signal over with the io instead.
  */
 export interface EmulatorIo extends Io {
+  /** Stops the emulator when aborted (tests; the command itself stops on SIGINT/SIGTERM). */
   readonly signal?: AbortSignal;
 }
 
@@ -86,7 +85,7 @@ export async function run(io: EmulatorIo, options: EmulatorCommandOptions): Prom
   if (latencyMs) io.stdout.write(`latency: ${latencyMs} ms per request\n`);
   if (emulator.stateFile) io.stdout.write(`state: ${emulator.stateFile}\n`);
 
-  const signal = options.signal ?? io.signal;
+  const signal = io.signal;
   await new Promise<void>((done) => {
     const stop = () => {
       process.off("SIGINT", stop);

@@ -1,9 +1,10 @@
 /** `esinfer test ID`: performs one inference against an endpoint and checks the result has the right shape. */
-import { ElasticsearchClient, connectionFromEnv, redact, type ConnectionOptions } from "../../client";
+import { ElasticsearchClient, connectionFromEnv, type ConnectionOptions } from "../../client";
 import { connectionFor, verifyEndpoint } from "../../engine";
 import type { TaskType } from "../../catalogue";
 import { colors, UsageError, type Io } from "../io";
 import { reporting } from "../problems";
+import { cannotConnect } from "../session";
 import { loadStack } from "../stack-source";
 
 export interface TestCommandOptions {
@@ -42,8 +43,7 @@ async function connection(io: Io, options: TestCommandOptions): Promise<Connecti
       : connectionFromEnv(io.env as NodeJS.ProcessEnv);
     if (found) return found;
   } catch (error) {
-    // the cluster configuration is the user's to fix: a message, not a stack trace
-    throw new UsageError(`cannot connect to the cluster: ${redact((error as Error).message)}`);
+    throw cannotConnect(error); // the cluster configuration is the user's to fix: a message, not a stack trace
   }
   throw new UsageError("no cluster configured: pass -f manifest.json or set ELASTICSEARCH_URL");
 }

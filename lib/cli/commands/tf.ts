@@ -8,7 +8,6 @@
  * - `prune`: delete what the stack owns but no longer declares, and what is declared absent.
  */
 import { resolve } from "node:path";
-import { parseTimeValue } from "../../client";
 import {
   DEFAULT_HOOK_LOCK_TIMEOUT,
   HOOK_ENV,
@@ -16,12 +15,12 @@ import {
   OPERATOR_ALLOW_IN_USE_ENV,
   type HookCommand,
 } from "../../constructs/hook-contract";
-import { parseManifest, type Plan, type PlanScope, type Stack } from "../../engine";
+import { parseManifest, type PlanScope, type Stack } from "../../engine";
 import { renderHuman } from "../../engine/render";
 import { ValidationError } from "../../model";
 import { UsageError, type Io } from "../io";
-import { createProgress } from "../progress";
-import { withSession } from "../session";
+import { applyWithProgress } from "../progress";
+import { durationMs, withSession } from "../session";
 
 const HOOKS: readonly HookCommand[] = ["reconcile", "delete", "prune"];
 
@@ -44,9 +43,7 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
       throw new UsageError(`esinfer tf ${hook}: ${name} is not valid JSON: ${(e as Error).message}`);
     }
   };
-  const lockTimeout = io.env[HOOK_LOCK_TIMEOUT_ENV] ?? DEFAULT_HOOK_LOCK_TIMEOUT;
-  const lockTimeoutMs = parseTimeValue(lockTimeout);
-  if (lockTimeoutMs === undefined) throw new UsageError(`${HOOK_LOCK_TIMEOUT_ENV}=${lockTimeout}: not a duration`);
+  const lockTimeoutMs = durationMs(HOOK_LOCK_TIMEOUT_ENV, io.env[HOOK_LOCK_TIMEOUT_ENV] ?? DEFAULT_HOOK_LOCK_TIMEOUT);
   const timeout = io.env[HOOK_ENV.timeout] || undefined;
   const allowInUse = env(HOOK_ENV.allowInUse) === "true" || truthy(io.env[OPERATOR_ALLOW_IN_USE_ENV]);
 
@@ -61,27 +58,21 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
       projectDir: env(HOOK_ENV.projectDir),
     });
   return withSession(io, load, {}, async (session) => {
-    let applying: Plan | undefined;
-    let progress: ReturnType<typeof createProgress> | undefined;
-    const { result } = await session.apply({
-      scope: target.scope,
-      lockTimeoutMs,
-      allowInUse,
-      ...(timeout ? { createTimeout: timeout } : {}),
-      confirm: async (plan) => {
-        applying = plan;
-        io.stdout.write(renderHuman(plan, { color: false }));
-        return true;
+    const { result } = await applyWithProgress(
+      io,
+      session,
+      {
+        scope: target.scope,
+        lockTimeoutMs,
+        allowInUse,
+        ...(timeout ? { createTimeout: timeout } : {}),
+        confirm: async (plan) => {
+          io.stdout.write(renderHuman(plan, { color: false }));
+          return true;
+        },
       },
-      onEvent: (event) => {
-        progress ??= createProgress(io, {
-          total: applying?.endpoints.filter((e) => e.action !== "no-op").length ?? 0,
-          live: false,
-        });
-        progress.onEvent(event);
-      },
-    });
-    progress?.finish();
+      { live: false },
+    );
     const failed = result?.outcomes.filter((o) => o.status === "failed") ?? [];
     if (!result || result.outcomes.length === 0) io.stdout.write(`esinfer: ${target.label}: no changes\n`);
     for (const f of failed) io.stderr.write(`esinfer: ${f.inference_id} (${f.action}) failed: ${f.error}\n`);
