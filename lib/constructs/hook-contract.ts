@@ -68,34 +68,24 @@ export const DEFAULT_HOOK_LOCK_TIMEOUT = "10m";
 
 export type HookCommand = "reconcile" | "delete" | "prune";
 
+/** What every hook reads besides its own inputs: where the cluster and the state are, and the in-use override. */
+const SHARED_INPUTS = {
+  [HOOK_ENV.connection]: "connection",
+  [HOOK_ENV.state]: "state",
+  [HOOK_ENV.projectDir]: "project_dir",
+  [HOOK_ENV.allowInUse]: "allow_in_use",
+};
+
 /** Which value each hook's environment variable takes, by resource key. */
 export const HOOK_INPUTS: Readonly<Record<HookCommand, Readonly<Record<string, string>>>> = {
   reconcile: {
     [HOOK_ENV.stack]: "stack",
     [HOOK_ENV.declaration]: "declaration",
-    [HOOK_ENV.connection]: "connection",
-    [HOOK_ENV.state]: "state",
-    [HOOK_ENV.projectDir]: "project_dir",
-    [HOOK_ENV.allowInUse]: "allow_in_use",
+    ...SHARED_INPUTS,
     [HOOK_ENV.timeout]: "timeout",
   },
-  delete: {
-    [HOOK_ENV.stack]: "stack",
-    [HOOK_ENV.inferenceId]: "inference_id",
-    [HOOK_ENV.connection]: "connection",
-    [HOOK_ENV.state]: "state",
-    [HOOK_ENV.projectDir]: "project_dir",
-    [HOOK_ENV.allowInUse]: "allow_in_use",
-  },
-  prune: {
-    [HOOK_ENV.stack]: "stack",
-    [HOOK_ENV.declared]: "endpoints",
-    [HOOK_ENV.absent]: "absent",
-    [HOOK_ENV.connection]: "connection",
-    [HOOK_ENV.state]: "state",
-    [HOOK_ENV.projectDir]: "project_dir",
-    [HOOK_ENV.allowInUse]: "allow_in_use",
-  },
+  delete: { [HOOK_ENV.stack]: "stack", [HOOK_ENV.inferenceId]: "inference_id", ...SHARED_INPUTS },
+  prune: { [HOOK_ENV.stack]: "stack", [HOOK_ENV.declared]: "endpoints", [HOOK_ENV.absent]: "absent", ...SHARED_INPUTS },
 };
 
 /**

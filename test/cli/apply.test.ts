@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { elser, embeddings, lines, rerank, useCli, useEndpoint } from "./harness";
+import { elser, embeddings, lines, rerank, useCli, useEndpoint, createOutsideEsinfer } from "./harness";
 
 const cli = useCli();
 
@@ -488,11 +488,7 @@ describe("destroy", () => {
   test("deletes what the stack owns, never what it does not; same confirmation rules", async () => {
     cli.manifest([embeddings(), rerank()]);
     await cli.run(["apply", "-f", "m.json", "--auto-approve"]);
-    cli.emu.createEndpoint(
-      "someone-elses",
-      { service: "elasticsearch", service_settings: elser().service_settings },
-      "sparse_embedding",
-    );
+    createOutsideEsinfer(cli.emu);
 
     const refused = await cli.run(["destroy", "-f", "m.json"]);
     expect(refused.code).toBe(1);

@@ -20,6 +20,8 @@ export const ENV = { OPENAI_API_KEY: CANARY, COHERE_API_KEY: CANARY_COHERE };
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
 
+import { elser } from "../helpers/endpoints";
+
 export { elser, embeddings, rerank } from "../helpers/endpoints";
 
 export interface RunOptions {
@@ -107,6 +109,11 @@ export function useCli(options: EmulatorOptions = {}): Cli {
 
 /** The lines of a text, without the final empty one. */
 export const lines = (text: string) => text.replace(/\n$/, "").split("\n");
+
+/** Creates an ELSER endpoint directly in the emulator, as someone outside any esinfer stack would. */
+export function createOutsideEsinfer(emu: Emulator, id = "someone-elses"): void {
+  emu.createEndpoint(id, { service: "elasticsearch", service_settings: elser().service_settings }, "sparse_embedding");
+}
 
 /** Creates a pipeline and a `semantic_text` index that use an endpoint, as an application would. */
 export async function useEndpoint(emu: Emulator, id: string): Promise<void> {

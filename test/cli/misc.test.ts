@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { CANARIES, CANARY, elser, embeddings, lines, rerank, useCli } from "./harness";
+import { CANARIES, CANARY, elser, embeddings, lines, rerank, useCli, createOutsideEsinfer } from "./harness";
 
 /** The cluster's own credential is a canary too. */
 const CLUSTER_KEY = "es-CANARY-cluster-key-31c9";
@@ -49,11 +49,7 @@ describe("esinfer test", () => {
   });
 
   test("without a manifest, the cluster comes from ELASTICSEARCH_URL and ELASTICSEARCH_API_KEY", async () => {
-    cli.emu.createEndpoint(
-      "by-hand",
-      { service: "elasticsearch", service_settings: elser().service_settings },
-      "sparse_embedding",
-    );
+    createOutsideEsinfer(cli.emu, "by-hand");
     const ok = await run(["test", "by-hand"], { ELASTICSEARCH_URL: cli.emu.url, ELASTICSEARCH_API_KEY: CLUSTER_KEY });
     expect(ok.code).toBe(0);
     const none = await run(["test", "by-hand"]);

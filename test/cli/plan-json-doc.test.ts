@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { documentedFields } from "../../lib/engine/render";
-import { elser, embeddings, rerank, useCli, useEndpoint, type Cli } from "./harness";
+import { elser, embeddings, rerank, useCli, useEndpoint, type Cli, createOutsideEsinfer } from "./harness";
 
 const cli = useCli();
 const DOC = readFileSync(join(__dirname, "..", "..", "docs", "plan-json.md"), "utf8");
@@ -44,11 +44,7 @@ async function scenario(c: Cli): Promise<{ plan: unknown; applied: unknown }> {
   c.manifest([elser(), elser({ inference_id: "elser-old" }), embeddings(), rerank()], {}, "before.json");
   expect((await c.run(["apply", "-f", "before.json", "--auto-approve"])).code).toBe(0);
   await useEndpoint(c.emu, "emb");
-  c.emu.createEndpoint(
-    "someone-elses",
-    { service: "elasticsearch", service_settings: elser().service_settings },
-    "sparse_embedding",
-  );
+  createOutsideEsinfer(c.emu);
   c.manifest([
     {
       inference_id: "chat",

@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { ANSI, elser, embeddings, lines, rerank, useCli, useEndpoint } from "./harness";
+import { ANSI, elser, embeddings, lines, rerank, useCli, useEndpoint, createOutsideEsinfer } from "./harness";
 
 const cli = useCli();
 
@@ -99,11 +99,7 @@ describe("human output", () => {
   test("unmanaged endpoints and unchecked secrets of unchanged endpoints are warned about", async () => {
     cli.manifest([embeddings()]);
     await cli.run(["apply", "-f", "m.json", "--auto-approve"]);
-    cli.emu.createEndpoint(
-      "someone-elses",
-      { service: "elasticsearch", service_settings: elser().service_settings },
-      "sparse_embedding",
-    );
+    createOutsideEsinfer(cli.emu);
     // The key is gone from this environment: nothing to change, but rotation cannot be checked.
     const { code, out } = await cli.run(["plan", "-f", "m.json"], { env: { OPENAI_API_KEY: undefined } });
     expect(code).toBe(0);
@@ -118,11 +114,7 @@ describe("human output", () => {
   test("--destroy plans the deletion of everything the stack owns, and nothing else", async () => {
     cli.manifest([embeddings(), rerank()]);
     await cli.run(["apply", "-f", "m.json", "--auto-approve"]);
-    cli.emu.createEndpoint(
-      "someone-elses",
-      { service: "elasticsearch", service_settings: elser().service_settings },
-      "sparse_embedding",
-    );
+    createOutsideEsinfer(cli.emu);
     const { code, out } = await cli.run(["plan", "-f", "m.json", "--destroy", "--detailed-exitcode"]);
     expect(code).toBe(2);
     expect(lines(out)).toEqual(

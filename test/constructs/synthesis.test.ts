@@ -53,20 +53,16 @@ function quickstart(stack: Construct, extra: Partial<ConstructorParameters<typeo
   return { cluster, embeddings, rerank };
 }
 
+/** The quickstart's resources by kind: an anchor and a stack resource for its cluster, two per endpoint. */
+const QUICKSTART_KINDS = ["cluster", "endpoint", "endpoint", "identity", "identity", "stack"];
+
 describe("terraform_data (the default)", () => {
   const out = synthStack((stack) => quickstart(stack));
   const resources = esinferResources(out.json);
   const byKind = (kind: string) => resources.filter((r) => r.kind === kind);
 
   test("one anchor and one stack resource per cluster, an identity and a settings resource per endpoint", () => {
-    expect(resources.map((r) => r.kind).sort()).toEqual([
-      "cluster",
-      "endpoint",
-      "endpoint",
-      "identity",
-      "identity",
-      "stack",
-    ]);
+    expect(resources.map((r) => r.kind).sort()).toEqual(QUICKSTART_KINDS);
     expect(Object.keys(out.json.resource!)).toEqual(["terraform_data"]);
     expect(out.json.provider).toBeUndefined(); // nothing to download
   });
@@ -222,14 +218,7 @@ test("null_resource: the same commands through hashicorp/null, mutable values ke
   const out = synthStack((stack) => quickstart(stack, { resourceType: "null_resource" }));
   expect(out.json.resource!.terraform_data).toBeUndefined();
   const resources = esinferResources(out.json, "null_resource");
-  expect(resources.map((r) => r.kind).sort()).toEqual([
-    "cluster",
-    "endpoint",
-    "endpoint",
-    "identity",
-    "identity",
-    "stack",
-  ]);
+  expect(resources.map((r) => r.kind).sort()).toEqual(QUICKSTART_KINDS);
   expect(out.json.provider).toEqual({ null: [{}] });
   expect(out.json.terraform!.required_providers).toEqual({ null: { source: "hashicorp/null", version: "~> 3.2" } });
   const reference = esinferResources(synthStack((stack) => quickstart(stack)).json);
