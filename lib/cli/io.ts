@@ -1,4 +1,5 @@
 /** What a command may touch: its streams, environment and working directory (injected so tests run in-process). */
+import { EXIT, EsinferError } from "../errors";
 import { createColors } from "picocolors";
 
 export interface Output {
@@ -26,14 +27,10 @@ export function colors(io: Io, stream: Output = io.stdout) {
 
 export type Colors = ReturnType<typeof colors>;
 
-/** A problem the user can fix: printed as one message, without a stack trace. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = "UsageError";
+/** A problem the user can fix in how they run esinfer: printed as one message, without a stack trace. */
+export class UsageError extends EsinferError {
+  constructor(message: string, exitCode: number = EXIT.error) {
+    super(message, { code: "ESINFER_USAGE", exitCode });
   }
 }
 

@@ -3,7 +3,7 @@
  * command's module (with zod, undici or cdktf behind it) is required only when that command runs.
  */
 import type { Command } from "commander";
-import { processIo, UsageError, type Io } from "./io";
+import { processIo, type Io } from "./io";
 
 import { VERSION } from "./version";
 
@@ -23,11 +23,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof UsageError) {
-      io.stderr.write(`esinfer: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    // Every error of esinfer's own is reported in one place; what is left is a bug.
+    const { reportError } = await import("./problems");
+    const code = reportError(io, error);
+    if (code === undefined) throw error;
+    return code;
   }
 }
 

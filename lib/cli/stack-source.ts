@@ -20,7 +20,7 @@ export async function loadStack(io: Io, options: StackSourceOptions): Promise<St
         throw new UsageError(`--stack ${options.stack}: the manifest declares stack ${stack.name}`);
       return stack;
     } catch (e) {
-      if (e instanceof ManifestReadError) throw new UsageError(e.message, 2);
+      if (e instanceof ManifestReadError) throw new UsageError(e.message);
       throw e;
     }
   }

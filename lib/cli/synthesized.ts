@@ -41,7 +41,7 @@ export async function loadSynthesized(
   try {
     stacks = readSynthesizedStacks(outdir);
   } catch (e) {
-    if (e instanceof SynthesizedStackError) throw new UsageError(e.message, 2);
+    if (e instanceof SynthesizedStackError) throw new UsageError(e.message);
     throw e;
   }
   const chosen = choose(stacks, options.stack);
@@ -62,7 +62,7 @@ function readProject(projectDir: string): { config: CdktfJson; outdir: string } 
   try {
     config = JSON.parse(readFileSync(file, "utf8")) as CdktfJson;
   } catch (e) {
-    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`, 2);
+    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
   return { config, outdir: resolve(projectDir, config.output ?? "cdktf.out") };
 }
@@ -74,7 +74,7 @@ async function synthesize(
   outdir: string,
   context: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
-  if (!config.app) throw new UsageError(`cdktf.json has no "app" command to synthesize the stacks with`, 2);
+  if (!config.app) throw new UsageError(`cdktf.json has no "app" command to synthesize the stacks with`);
   const env = {
     ...io.env,
     CDKTF_OUTDIR: outdir,
@@ -97,7 +97,7 @@ async function synthesize(
 function choose(stacks: readonly SynthesizedStack[], name: string | undefined): SynthesizedStack {
   const names = stacks.map((s) => s.name);
   if (stacks.length === 0)
-    throw new UsageError("the synthesized app declares no esinfer stack (no ElasticsearchCluster)", 2);
+    throw new UsageError("the synthesized app declares no esinfer stack (no ElasticsearchCluster)");
   if (name === undefined) {
     if (stacks.length === 1) return stacks[0]!;
     throw new UsageError(`the app has several esinfer stacks (${names.join(", ")}): pick one with --stack NAME`);

@@ -2,13 +2,13 @@
  * Typed errors of the Elasticsearch client, and predicates so that callers decide on `status`/`type` instead of
  * parsing messages. Every message and reason is passed through the redactor: Elasticsearch can echo a bad value.
  */
+import { EsinferError } from "../errors";
 import { redact, redactValue } from "./redact";
 
 /** Base class of every error the client throws. */
-export class ElasticsearchClientError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(redact(message), options);
-    this.name = new.target.name;
+export class ElasticsearchClientError extends EsinferError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(redact(message), { code: options?.code ?? "ESINFER_CLIENT", cause: options?.cause });
   }
 }
 
@@ -66,8 +66,8 @@ export class ElasticsearchError extends ElasticsearchClientError {
 export class ConnectionError extends ElasticsearchClientError {
   /** Node URL (origin and path prefix; never credentials). */
   readonly node: string;
-  /** Error code such as `ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, or a TLS code. */
-  readonly code: string | undefined;
+  /** Node's error code such as `ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, or a TLS code. */
+  readonly networkCode: string | undefined;
   readonly method: string;
   readonly path: string;
   /** Whether the request certainly did not reach the server (connection refused, DNS failure, ...). */
@@ -84,12 +84,10 @@ export class ConnectionError extends ElasticsearchClientError {
     const causeMessage = init.cause instanceof Error ? init.cause.message : String(init.cause);
     super(
       `${init.method} ${init.path}: cannot reach ${init.node}: ${init.code ? `${init.code} ` : ""}${causeMessage}`,
-      {
-        cause: init.cause,
-      },
+      { cause: init.cause, code: "ESINFER_CONNECTION" },
     );
     this.node = init.node;
-    this.code = init.code;
+    this.networkCode = init.code;
     this.method = init.method;
     this.path = init.path;
     this.notSent = init.notSent;

@@ -102,7 +102,7 @@ const DEAD_NODE_COOLDOWN_MS = 30_000;
 /** Whether a failure may have been processed by the server (so a non-idempotent request must not be blindly re-sent). */
 export function isAmbiguousFailure(e: unknown): boolean {
   if (e instanceof RequestTimeoutError) return true;
-  if (e instanceof ConnectionError) return !e.notSent && !isTlsErrorCode(e.code);
+  if (e instanceof ConnectionError) return !e.notSent && !isTlsErrorCode(e.networkCode);
   if (e instanceof ElasticsearchError) return AMBIGUOUS_STATUSES.has(e.status);
   return false;
 }
@@ -372,7 +372,7 @@ function queryString(query: TransportRequest["query"]): string {
 function describeFailure(e: Error): string {
   if (e instanceof ConnectionError) {
     const cause = e.cause instanceof Error ? e.cause.message : "";
-    return `${e.code ?? "connection error"}${cause ? ` ${cause}` : ""}`;
+    return `${e.networkCode ?? "connection error"}${cause ? ` ${cause}` : ""}`;
   }
   if (e instanceof RequestTimeoutError) return `no response within ${e.timeoutMs} ms`;
   return e.message;
@@ -380,7 +380,7 @@ function describeFailure(e: Error): string {
 
 function retryReason(e: Error): string {
   if (e instanceof ElasticsearchError) return `${e.status}${e.type ? ` ${e.type}` : ""}`;
-  if (e instanceof ConnectionError) return e.code ?? "connection error";
+  if (e instanceof ConnectionError) return e.networkCode ?? "connection error";
   if (e instanceof RequestTimeoutError) return "timeout";
   return e.name;
 }

@@ -4,6 +4,7 @@
  * declaration is written: the `declaration` trigger of its `settings` resource (see hook-contract.ts), a JSON
  * string escaped for Terraform. No cdktf here: reading needs only the JSON files.
  */
+import { EsinferError } from "../errors";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { HOOK_KINDS, KIND_KEY, unescapeTerraform, type HookKind } from "./hook-contract";
@@ -30,10 +31,9 @@ export interface SynthesizedStack {
   };
 }
 
-export class SynthesizedStackError extends Error {
+export class SynthesizedStackError extends EsinferError {
   constructor(message: string) {
-    super(message);
-    this.name = "SynthesizedStackError";
+    super(message, { code: "ESINFER_SYNTHESIZED_STACK" });
   }
 }
 

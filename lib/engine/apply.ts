@@ -4,6 +4,7 @@
  * with bounded concurrency, checks every write against what the cluster stored (the write's response: the server's
  * read-back of the stored configuration), and reports every endpoint's outcome even when some fail.
  */
+import { EsinferError } from "../errors";
 import type { TaskType } from "../catalogue";
 import {
   isAlreadyExists,
@@ -63,13 +64,12 @@ export interface ApplyResult {
   readonly failed: number;
 }
 
-export class ApplyRefusedError extends Error {
+export class ApplyRefusedError extends EsinferError {
   constructor(
     readonly endpoints: readonly string[],
     message: string,
   ) {
-    super(message);
-    this.name = "ApplyRefusedError";
+    super(message, { code: "ESINFER_APPLY_REFUSED" });
   }
 }
 

@@ -3,6 +3,7 @@
  * Endpoints are in Elasticsearch request shape with secrets as references; a literal secret anywhere is an error
  * that says how to reference it. Every problem is reported at once.
  */
+import { EsinferError } from "../errors";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
@@ -190,10 +191,9 @@ export async function loadManifest(path: string): Promise<Stack> {
   return stack;
 }
 
-export class ManifestReadError extends Error {
+export class ManifestReadError extends EsinferError {
   constructor(message: string) {
-    super(message);
-    this.name = "ManifestReadError";
+    super(message, { code: "ESINFER_MANIFEST_UNREADABLE" });
   }
 }
 

@@ -2,6 +2,7 @@
  * A stack session: one client and one state store for one stack. `plan`, `apply`, `destroy` and `import` are
  * the engine's public operations; the CLI and the constructs' Terraform commands are thin layers over them.
  */
+import { EsinferError } from "../errors";
 import { resolve } from "node:path";
 import { getTaskSpec, isPreconfiguredId, taskTypesOf } from "../catalogue";
 import { ElasticsearchClient, type ConnectionOptions } from "../client";
@@ -31,17 +32,17 @@ export interface SessionOptions {
   readonly onNote?: (message: string) => void;
 }
 
-export class PlanError extends Error {
+export class PlanError extends EsinferError {
   constructor(readonly issues: readonly ValidationIssue[]) {
-    super(`the plan cannot be made: ${issues.length} problem${issues.length === 1 ? "" : "s"}`);
-    this.name = "PlanError";
+    super(`the plan cannot be made: ${issues.length} problem${issues.length === 1 ? "" : "s"}`, {
+      code: "ESINFER_PLAN",
+    });
   }
 }
 
-export class StalePlanError extends Error {
+export class StalePlanError extends EsinferError {
   constructor(reason: string) {
-    super(`Saved plan is stale: ${reason}. Run esinfer plan again.`);
-    this.name = "StalePlanError";
+    super(`Saved plan is stale: ${reason}. Run esinfer plan again.`, { code: "ESINFER_STALE_PLAN" });
   }
 }
 

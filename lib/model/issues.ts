@@ -1,4 +1,5 @@
 /** Validation problems: every one names the endpoint, the field path in request shape, what is wrong and what is allowed. */
+import { EsinferError } from "../errors";
 
 export interface ValidationIssue {
   /** The endpoint's `inference_id`, or its position (`endpoints[2]`) when the id itself is missing. */
@@ -21,13 +22,14 @@ export function formatIssue(issue: ValidationIssue): string {
 }
 
 /** Thrown by APIs that validate eagerly (constructs, manifests): carries every issue, not just the first. */
-export class ValidationError extends Error {
+export class ValidationError extends EsinferError {
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[], context = "Invalid inference endpoint declaration") {
     const n = issues.length;
-    super(`${context}: ${n} problem${n === 1 ? "" : "s"}\n${issues.map((i) => `  - ${formatIssue(i)}`).join("\n")}`);
-    this.name = "ValidationError";
+    super(`${context}: ${n} problem${n === 1 ? "" : "s"}\n${issues.map((i) => `  - ${formatIssue(i)}`).join("\n")}`, {
+      code: "ESINFER_INVALID",
+    });
     this.issues = issues;
   }
 }

@@ -3,6 +3,7 @@
  * in anything esinfer prints or writes: references serialize as `{"env": ...}`/`{"file": ...}`, literal values
  * (accepted only where a request body is validated) serialize as `(sensitive)`.
  */
+import { EsinferError } from "../errors";
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
@@ -61,10 +62,9 @@ export function describeSecret(value: SecretValue): string {
   return "env" in value ? `environment variable ${value.env}` : `file ${value.file}`;
 }
 
-export class SecretResolutionError extends Error {
+export class SecretResolutionError extends EsinferError {
   constructor(message: string) {
-    super(message);
-    this.name = "SecretResolutionError";
+    super(message, { code: "ESINFER_SECRET_UNRESOLVED" });
   }
 }
 

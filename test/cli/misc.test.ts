@@ -85,11 +85,11 @@ describe("esinfer test", () => {
     cli.write("invalid.json", { stack: "test" });
     cli.write("nowhere.json", { stack: "test", endpoints: [] });
     expect(await run(["test", "emb", "-f", "missing.json"])).toEqual({
-      code: 2,
+      code: 1,
       out: "",
       err: `esinfer: cannot read manifest ${join(cli.dir(), "missing.json")}: no such file\n`,
     });
-    expect((await run(["test", "emb", "-f", "broken.json"])).code).toBe(2);
+    expect((await run(["test", "emb", "-f", "broken.json"])).code).toBe(1);
     expect(await run(["test", "emb", "-f", "invalid.json"])).toEqual({
       code: 1,
       out: "",

@@ -480,7 +480,7 @@ describe("retries", () => {
     expect(e).toBeInstanceOf(RetryBudgetExceededError);
     const last = (e as RetryBudgetExceededError).lastError as ConnectionError;
     expect(last).toBeInstanceOf(ConnectionError);
-    expect(last.code).toBe("ECONNREFUSED");
+    expect(last.networkCode).toBe("ECONNREFUSED");
     expect(last.node).toBe(dead);
     expect(last.notSent).toBe(true);
   });

@@ -152,7 +152,7 @@ describeTls("TLS", () => {
       .info()
       .catch((x: unknown) => x)) as ConnectionError;
     expect(e).toBeInstanceOf(ConnectionError);
-    expect(e.code).toMatch(/CERT|SIGNATURE|ISSUER/);
+    expect(e.networkCode).toMatch(/CERT|SIGNATURE|ISSUER/);
     expect(requests).toBe(before);
   });
 
@@ -169,7 +169,7 @@ describeTls("TLS", () => {
       .info()
       .catch((x: unknown) => x)) as ConnectionError;
     expect(e).toBeInstanceOf(ConnectionError);
-    expect(e.code).toBe(FINGERPRINT_MISMATCH);
+    expect(e.networkCode).toBe(FINGERPRINT_MISMATCH);
     expect(requests).toBe(before);
   });
 

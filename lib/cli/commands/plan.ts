@@ -35,14 +35,8 @@ export async function run(io: Io, options: PlanCommandOptions): Promise<number> 
   const format = options.json ? "json" : (options.format ?? "human");
   if (!["human", "json", "markdown"].includes(format))
     throw new UsageError(`--format ${format}: choose human, json or markdown`);
-  try {
-    return await planStack(io, options, format);
-  } catch (error) {
-    // With --detailed-exitcode, 2 means "changes": CI must never read an unreadable manifest as that.
-    if (options.detailedExitcode && error instanceof UsageError && error.exitCode === 2)
-      throw new UsageError(error.message, 1);
-    throw error;
-  }
+  // Every error exits 1, with or without --detailed-exitcode: 2 only ever means "changes".
+  return planStack(io, options, format);
 }
 
 async function planStack(io: Io, options: PlanCommandOptions, format: string): Promise<number> {

@@ -1,4 +1,5 @@
 /** Lock records shared by the state stores: who holds a lock, and whether that holder still runs. */
+import { EsinferError } from "../../errors";
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { z } from "zod";
@@ -23,10 +24,9 @@ const LockRecordSchema = z.object({
 export const UNREADABLE_LOCK_ID = "unreadable";
 
 /** `forceUnlock` found no lock, or a lock with another id; nothing was removed. */
-export class ForceUnlockError extends Error {
+export class ForceUnlockError extends EsinferError {
   constructor(message: string) {
-    super(message);
-    this.name = "ForceUnlockError";
+    super(message, { code: "ESINFER_FORCE_UNLOCK" });
   }
 }
 

@@ -2,19 +2,21 @@
  * Creating, parsing and serializing stack states. Parsing never repairs: a corrupt or foreign document is an error
  * naming where it was found, and the stores never overwrite it (it may be the only record of what a stack owns).
  */
+import { EsinferError } from "../../errors";
 import { randomUUID } from "node:crypto";
 import { newFingerprintSalt } from "../../model/secrets";
 import { STATE_FORMAT_VERSION, StackStateSchema, type StackState } from "./types";
 
 /** A stored state that cannot be used: not JSON, not an esinfer state, another format version, or another stack. */
-export class StateFormatError extends Error {
+export class StateFormatError extends EsinferError {
   constructor(
     /** The store's description, e.g. `file .esinfer/state/prod.json`. */
     readonly store: string,
     detail: string,
   ) {
-    super(`the stack's state (${store}) ${detail}; esinfer left it untouched: fix it or restore it from a backup`);
-    this.name = "StateFormatError";
+    super(`the stack's state (${store}) ${detail}; esinfer left it untouched: fix it or restore it from a backup`, {
+      code: "ESINFER_STATE_FORMAT",
+    });
   }
 }
 

@@ -9,18 +9,19 @@
  *    in `_url` are exempt: `token_url` names where a token is fetched, not a token.
  * 3. Every value of an endpoint's `secrets` map looks like a fingerprint (`<algorithm>:<hex>`).
  */
+import { EsinferError } from "../../errors";
 import { isSecretRef } from "../../catalogue";
 import { isSecretKey } from "../../client/redact";
 import { LiteralSecret } from "../../model/secrets";
 import type { StackState } from "./types";
 
 /** The state contains something that looks like a secret value; nothing was written. */
-export class SecretInStateError extends Error {
+export class SecretInStateError extends EsinferError {
   constructor(store: string, path: string, what: string) {
     super(
       `refusing to write the stack's state (${store}): ${path} holds ${what}; the state keeps only secret references and fingerprints`,
+      { code: "ESINFER_SECRET_IN_STATE" },
     );
-    this.name = "SecretInStateError";
   }
 }
 

@@ -3,6 +3,7 @@
  * endpoints it does not own are never touched), a salted fingerprint of each secret (so rotation is detected
  * without storing the secret), and the last applied declaration.
  */
+import { EsinferError } from "../../errors";
 import { z } from "zod";
 
 export const STATE_FORMAT_VERSION = 1;
@@ -78,7 +79,7 @@ export interface StateStore {
   forceUnlock(lockId: string): Promise<void>;
 }
 
-export class StateLockedError extends Error {
+export class StateLockedError extends EsinferError {
   constructor(
     readonly store: string,
     readonly holder: LockInfo,
@@ -86,14 +87,15 @@ export class StateLockedError extends Error {
     super(
       `the stack's state (${store}) is locked by ${holder.who} for ${holder.operation} since ${holder.created_at} ` +
         `(lock id ${holder.id}); wait for it to finish, or if that run crashed: esinfer force-unlock ${holder.id}`,
+      { code: "ESINFER_STATE_LOCKED" },
     );
-    this.name = "StateLockedError";
   }
 }
 
-export class StateConflictError extends Error {
+export class StateConflictError extends EsinferError {
   constructor(store: string, detail: string) {
-    super(`the stack's state (${store}) was changed by someone else meanwhile (${detail}); plan again`);
-    this.name = "StateConflictError";
+    super(`the stack's state (${store}) was changed by someone else meanwhile (${detail}); plan again`, {
+      code: "ESINFER_STATE_CONFLICT",
+    });
   }
 }
