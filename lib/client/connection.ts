@@ -59,6 +59,11 @@ export interface ConnectionOptions {
   warn?: (message: string) => void;
   /** `User-Agent` header, default `esinfer`. */
   userAgent?: string;
+  /**
+   * Abandons every request in flight and refuses new ones when it fires (a second Ctrl-C): they reject with
+   * {@link RequestAbortedError}, retry waits included.
+   */
+  signal?: AbortSignal;
   /** Injectable delay, for tests. Default: a timer. */
   sleep?: (ms: number) => Promise<void>;
   /** Injectable randomness in [0, 1) for backoff jitter, for tests. Default: `Math.random`. */

@@ -124,6 +124,21 @@ export class UnexpectedResponseError extends ElasticsearchClientError {
   }
 }
 
+/**
+ * The request was abandoned because the client's abort signal fired (the run was interrupted). It may have reached
+ * the server: whatever it was meant to change must be read back before it is trusted.
+ */
+export class RequestAbortedError extends ElasticsearchClientError {
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: { method: string; path: string }) {
+    super(`${init.method} ${init.path}: abandoned, the run was interrupted`, { code: "ESINFER_ABORTED" });
+    this.method = init.method;
+    this.path = init.path;
+  }
+}
+
 /** A retryable failure persisted until the retry budget (count or total time) ran out. */
 export class RetryBudgetExceededError extends ElasticsearchClientError {
   /** Attempts made, the first one included. */
@@ -262,6 +277,11 @@ export function isAuthError(e: unknown): boolean {
 /** The per-request timeout fired. */
 export function isTimeout(e: unknown): boolean {
   return rootError(e) instanceof RequestTimeoutError;
+}
+
+/** The request was abandoned because the run was interrupted. */
+export function isAborted(e: unknown): boolean {
+  return rootError(e) instanceof RequestAbortedError;
 }
 
 /** The node could not be reached or the connection broke. */

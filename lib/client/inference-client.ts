@@ -11,6 +11,8 @@ import { ElasticsearchError, isAlreadyExists, UnexpectedResponseError } from "./
 import type { RetryBudget } from "./retry";
 import { HttpMethod, isAmbiguousFailure, RetryPolicy, Transport, TransportResponse } from "./transport";
 import type {
+  BulkItemResult,
+  BulkOperation,
   ClusterInfo,
   CreateEndpointBody,
   CreateEndpointResult,
@@ -379,6 +381,113 @@ export class ElasticsearchClient {
       return res.afterAmbiguousFailure ? { deleted: true, recovered: true } : { deleted: false };
     }
     return { deleted: true };
+  }
+
+  /**
+   * Several documents of one index in one request (`POST /{index}/_mget`), realtime: what was last written, refresh
+   * or not. Missing documents, and all of them when the index does not exist, are absent from the map.
+   */
+  async mgetDocuments<T = Record<string, unknown>>(
+    index: string,
+    ids: readonly string[],
+  ): Promise<Map<string, StoredDocument<T>>> {
+    const found = new Map<string, StoredDocument<T>>();
+    if (ids.length === 0) return found;
+    const path = `/${seg(index, "index")}/_mget`;
+    const res = await this.transport.request<Record<string, unknown>>({
+      method: "POST",
+      path,
+      body: { ids },
+      policy: "idempotent",
+      allowStatuses: [404],
+    });
+    if (res.error) {
+      if (res.error.type === "index_not_found_exception") return found;
+      throw res.error;
+    }
+    const docs = isObject(res.body) && Array.isArray(res.body["docs"]) ? res.body["docs"] : undefined;
+    if (!docs) throw new UnexpectedResponseError({ status: res.status, method: "POST", path, detail: "no docs" });
+    for (const d of docs) {
+      if (!isObject(d)) continue;
+      const error = d["error"];
+      if (isObject(error)) {
+        // A missing index answers per document, as the server resolves the index per item.
+        if (error["type"] === "index_not_found_exception") continue;
+        throw new UnexpectedResponseError({
+          status: res.status,
+          method: "POST",
+          path,
+          detail: `document ${String(d["_id"])}: ${String(error["type"])}: ${String(error["reason"])}`,
+        });
+      }
+      if (d["found"] !== true || !isObject(d["_source"])) continue;
+      found.set(String(d["_id"]), {
+        source: d["_source"] as T,
+        seqNo: Number(d["_seq_no"]),
+        primaryTerm: Number(d["_primary_term"]),
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Several writes to one index in one request (`POST /{index}/_bulk`); each item succeeds or fails on its own.
+   * Not re-sent after an ambiguous failure (creates and conditional writes are not idempotent): that error is
+   * thrown, and the caller reads the documents back to learn what landed.
+   */
+  async bulkDocuments(
+    index: string,
+    operations: readonly BulkOperation[],
+    options: { refresh?: boolean | "wait_for" } = {},
+  ): Promise<BulkItemResult[]> {
+    if (operations.length === 0) return [];
+    const path = `/${seg(index, "index")}/_bulk`;
+    const lines: unknown[] = [];
+    for (const o of operations) {
+      const cas =
+        o.op !== "create" && o.ifSeqNo !== undefined
+          ? { if_seq_no: o.ifSeqNo, if_primary_term: o.ifPrimaryTerm }
+          : {};
+      lines.push({ [o.op]: { _id: o.id, ...cas } });
+      if (o.op !== "delete") lines.push(o.source);
+    }
+    const res = await this.transport.request<Record<string, unknown>>({
+      method: "POST",
+      path,
+      query: { refresh: options.refresh === undefined ? undefined : String(options.refresh) },
+      ndjson: lines,
+      policy: "non-idempotent",
+    });
+    const items = isObject(res.body) && Array.isArray(res.body["items"]) ? res.body["items"] : undefined;
+    if (!items || items.length !== operations.length)
+      throw new UnexpectedResponseError({ status: res.status, method: "POST", path, detail: "items do not match" });
+    return operations.map((o, i) => {
+      const wrapper = items[i] as Record<string, unknown>;
+      const item = isObject(wrapper) && isObject(wrapper[o.op]) ? (wrapper[o.op] as Record<string, unknown>) : {};
+      const status = Number(item["status"]);
+      const error = isObject(item["error"]) ? item["error"] : undefined;
+      return {
+        id: o.id,
+        op: o.op,
+        status,
+        ok: status >= 200 && status < 300,
+        ...(typeof item["_seq_no"] === "number" ? { seqNo: item["_seq_no"] } : {}),
+        ...(typeof item["_primary_term"] === "number" ? { primaryTerm: item["_primary_term"] } : {}),
+        ...(error ? { errorType: String(error["type"]), reason: String(error["reason"]) } : {}),
+      };
+    });
+  }
+
+  /** The mappings of several indices (`GET /{i1,i2}/_mapping`): index name to its `mappings` object. */
+  async getMappings(indices: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    const mappings = new Map<string, Record<string, unknown>>();
+    if (indices.length === 0) return mappings;
+    const path = `/${indices.map((i) => seg(i, "index")).join(",")}/_mapping`;
+    const res = await this.transport.request<Record<string, unknown>>({ method: "GET", path });
+    if (isObject(res.body))
+      for (const [name, value] of Object.entries(res.body))
+        if (isObject(value) && isObject(value["mappings"])) mappings.set(name, value["mappings"]);
+    return mappings;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

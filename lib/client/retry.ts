@@ -21,8 +21,9 @@ export interface RetrySettings {
  * Default sleep. The timer keeps the process alive: a retry waiting for its turn is work in progress (an unref'd
  * timer let a CLI run end silently, exit code 0, in the middle of a backoff), so never pass `{ ref: false }` here.
  */
-export function defaultSleep(ms: number): Promise<void> {
-  return sleep(ms);
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // An abandoned run stops waiting at once (the caller then sees the signal and gives up).
+  return signal ? sleep(ms, undefined, { signal }).catch(() => undefined) : sleep(ms);
 }
 
 /**

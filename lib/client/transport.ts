@@ -18,6 +18,7 @@ import {
   ElasticsearchClientError,
   ElasticsearchError,
   errorFromResponse,
+  RequestAbortedError,
   RequestTimeoutError,
   UnexpectedResponseError,
 } from "./errors";
@@ -42,6 +43,8 @@ export interface TransportRequest {
   query?: Record<string, string | number | boolean | undefined>;
   /** Serialized as JSON. */
   body?: unknown;
+  /** A body of several JSON documents, one per line (`application/x-ndjson`: `_bulk`), instead of `body`. */
+  ndjson?: readonly unknown[];
   /** Default: idempotent for GET, HEAD and DELETE; non-idempotent for PUT and POST. */
   policy?: RetryPolicy;
   /** Non-2xx statuses returned as a response (with {@link TransportResponse.error}) instead of thrown. */
@@ -146,6 +149,7 @@ export class Transport {
   private readonly log: ((line: string) => void) | undefined;
   private cursor = 0;
   private closed = false;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(options: ConnectionOptions) {
     this.connection = resolveConnection(options);
@@ -166,10 +170,11 @@ export class Transport {
       maxRetryTimeMs: this.connection.maxRetryTimeMs,
       retryBaseDelayMs: this.connection.retryBaseDelayMs,
       retryMaxDelayMs: this.connection.retryMaxDelayMs,
-      sleep: options.sleep ?? defaultSleep,
+      sleep: options.sleep ?? ((ms: number) => defaultSleep(ms, options.signal)),
       random: options.random ?? Math.random,
       now: options.now ?? (() => performance.now()),
     };
+    this.signal = options.signal;
     const verbose = options.verbose;
     this.log = verbose ? (line: string) => verbose(redact(line)) : undefined;
   }
@@ -202,22 +207,37 @@ export class Transport {
       req.policy ??
       (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE" ? "idempotent" : "non-idempotent");
     const pathWithQuery = req.path + queryString(req.query);
-    const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const bodyText = req.ndjson
+      ? req.ndjson.map((line) => JSON.stringify(line) + "\n").join("")
+      : req.body === undefined
+        ? undefined
+        : JSON.stringify(req.body);
+    const contentType = req.ndjson ? "application/x-ndjson" : "application/json";
+    const aborted = () => new RequestAbortedError({ method: req.method, path: pathWithQuery });
     const timeoutMs = req.timeoutMs ?? this.connection.requestTimeoutMs;
     const tried = new Set<NodeState>();
     let afterAmbiguousFailure = false;
 
     for (;;) {
+      if (this.signal?.aborted) throw aborted();
       const state = this.pickNode(tried);
       tried.add(state);
       budget.attempts++;
       const attemptNo = budget.attempts;
       this.log?.(
         `> ${req.method} ${pathWithQuery} (attempt ${attemptNo}, ${state.node.display})` +
-          (req.body === undefined ? "" : ` ${redactJson(req.body)}`),
+          (req.ndjson
+            ? ` ${req.ndjson.map((line) => redactJson(line)).join(" ")}`
+            : req.body === undefined
+              ? ""
+              : ` ${redactJson(req.body)}`),
       );
       const started = this.settings.now();
-      const outcome = await this.attempt(state, req.method, pathWithQuery, bodyText, timeoutMs);
+      const outcome = await this.attempt(state, req.method, pathWithQuery, bodyText, contentType, timeoutMs);
+      if (this.signal?.aborted && !outcome.ok) {
+        this.log?.(`x ${req.method} ${pathWithQuery} abandoned: the run was interrupted`);
+        throw aborted();
+      }
       const took = Math.round(this.settings.now() - started);
 
       let failure: Error;
@@ -262,10 +282,14 @@ export class Transport {
       const refused = failure instanceof ConnectionError && failure.notSent;
       if (refused) state.deadUntil = this.settings.now() + DEAD_NODE_COOLDOWN_MS;
       const untriedLeft = this.nodes.some((n) => !tried.has(n));
-      const delay = await budget.wait(failure, req.method, pathWithQuery, {
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        immediate: refused && untriedLeft,
-      });
+      const delay = await abortable(
+        budget.wait(failure, req.method, pathWithQuery, {
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          immediate: refused && untriedLeft,
+        }),
+        this.signal,
+        aborted,
+      );
       this.log?.(`~ retrying ${req.method} ${pathWithQuery} after ${delay} ms (${retryReason(failure)})`);
     }
   }
@@ -296,16 +320,20 @@ export class Transport {
     method: HttpMethod,
     pathWithQuery: string,
     bodyText: string | undefined,
+    contentType: string,
     timeoutMs: number,
   ): Promise<Attempt> {
     const controller = new AbortController();
+    // The run's abort signal ends the attempt too (classified by the caller, which sees the signal).
+    const onAbort = () => controller.abort();
+    this.signal?.addEventListener("abort", onAbort, { once: true });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
     const headers: Record<string, string> = { ...this.connection.headers };
-    if (bodyText !== undefined) headers["content-type"] = "application/json";
+    if (bodyText !== undefined) headers["content-type"] = contentType;
     try {
       const res = await state.pool.request({
         method,
@@ -342,6 +370,7 @@ export class Transport {
       };
     } finally {
       clearTimeout(timer);
+      this.signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -357,6 +386,22 @@ export class Transport {
         detail: `body is not JSON: ${text.slice(0, 200).replace(/\s+/g, " ")}`,
       });
     }
+  }
+}
+
+/** `wait`, or the abort error as soon as `signal` fires (a retry is never waited for once the run is abandoned). */
+async function abortable<T>(wait: Promise<T>, signal: AbortSignal | undefined, aborted: () => Error): Promise<T> {
+  if (!signal) return wait;
+  if (signal.aborted) throw aborted();
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    onAbort = () => reject(aborted());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([wait, stop]);
+  } finally {
+    signal.removeEventListener("abort", onAbort!);
   }
 }
 

@@ -129,3 +129,32 @@ export interface DeleteDocumentResult {
   /** True when an earlier attempt's response was lost and a retry found the document already gone. */
   recovered?: boolean;
 }
+
+/** One operation of {@link ElasticsearchClient.bulkDocuments}. */
+export type BulkOperation =
+  /** Create the document; the item fails with 409 when it exists. */
+  | { readonly op: "create"; readonly id: string; readonly source: Record<string, unknown> }
+  /** Write the document, optionally only at a sequence number. */
+  | {
+      readonly op: "index";
+      readonly id: string;
+      readonly source: Record<string, unknown>;
+      readonly ifSeqNo?: number;
+      readonly ifPrimaryTerm?: number;
+    }
+  /** Delete the document, optionally only at a sequence number. */
+  | { readonly op: "delete"; readonly id: string; readonly ifSeqNo?: number; readonly ifPrimaryTerm?: number };
+
+/** The outcome of one bulk operation, in the order sent. */
+export interface BulkItemResult {
+  readonly id: string;
+  readonly op: BulkOperation["op"];
+  /** The item's HTTP status: 200/201 done, 404 (delete of a missing document), 409 conflict, ... */
+  readonly status: number;
+  readonly ok: boolean;
+  readonly seqNo?: number;
+  readonly primaryTerm?: number;
+  /** `error.type` and `error.reason` of a failed item. */
+  readonly errorType?: string;
+  readonly reason?: string;
+}

@@ -1,53 +1,11 @@
 /**
- * What esinfer remembers per stack: which endpoints it owns (so removed declarations are planned as deletes and
- * endpoints it does not own are never touched), a salted fingerprint of each secret (so rotation is detected
- * without storing the secret), and the last applied declaration.
+ * Where a stack's state lives and how it is locked: the `StateStore` contract both backends implement, lock
+ * records, and the errors of stores and locks. The state document itself is in schema.ts.
  */
 import { EsinferError } from "../../errors";
-import { z } from "zod";
+import type { StackState } from "./schema";
 
-export const STATE_FORMAT_VERSION = 1;
-
-export const OwnedEndpointSchema = z.object({
-  task_type: z.string(),
-  service: z.string(),
-  /**
-   * `creating`: the create was sent (or is about to be); if the endpoint exists on the next run, this stack made it.
-   * `applied`: the declaration below is what the cluster took.
-   */
-  status: z.enum(["creating", "applied"]),
-  /** Canonical declaration last applied (secrets as references, never values); `{}` while `creating`. */
-  // A plain object, checked as such: what is inside is the engine's own canonical form (a record schema would copy
-  // every key of every endpoint on each read).
-  declared: z.custom<Record<string, unknown>>(
-    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
-    "must be an object",
-  ),
-  /** Salted fingerprint per secret path, e.g. `service_settings.api_key` → `hmac-sha256:...`. */
-  secrets: z.record(z.string(), z.string()),
-  /**
-   * Digest of the configuration the cluster stored at the last apply (`sha256:...`): while both it and the
-   * declaration are unchanged, the plan knows the endpoint is unchanged without comparing it field by field.
-   */
-  live: z.string().optional(),
-  updated_at: z.string(),
-});
-export type OwnedEndpoint = z.infer<typeof OwnedEndpointSchema>;
-
-export const StackStateSchema = z.object({
-  format_version: z.literal(STATE_FORMAT_VERSION),
-  stack: z.string(),
-  /** Random id given when the state is created: a plan saved against another state's lineage is stale. */
-  lineage: z.string(),
-  /** Increases on every write. */
-  serial: z.number().int().nonnegative(),
-  /** Salt of the secret fingerprints (random per state). */
-  salt: z.string(),
-  /** The cluster this state belongs to (its uuid), so a state is not applied to another cluster by mistake. */
-  cluster_uuid: z.string().optional(),
-  endpoints: z.record(z.string(), OwnedEndpointSchema),
-});
-export type StackState = z.infer<typeof StackStateSchema>;
+export * from "./schema";
 
 /** A held lock; release it when done (also on failure). */
 export interface StateLock {
