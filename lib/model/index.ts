@@ -10,6 +10,7 @@ export * from "./secrets";
 export * from "./validate";
 export * from "./canonical";
 export * from "./secret-fields";
+export * from "./text";
 export { closest, didYouMean } from "./suggest";
 
 /** Validates a camelCase declaration (literal secrets are errors: declare references). */
