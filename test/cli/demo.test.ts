@@ -2,6 +2,9 @@
  * `esinfer demo` (npm run demo): the quickstart end to end, on an embedded emulator by default, or on the cluster
  * the environment names.
  */
+import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { main } from "../../lib/cli/main";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { captureIo } from "../helpers/io";
@@ -25,6 +28,10 @@ test("without a cluster: emulator, synthesize, plan, apply, no changes, an in-pl
   );
   expect(out.match(/in the cluster {2}in sync/g)).toHaveLength(3);
   expect(out).not.toContain(CANARY);
+  // Synthesized in a temporary project, removed afterwards: nothing written into the package.
+  const project = /Terraform resources in (.*)\/cdktf\.out\/stacks\/quickstart\/cdk\.tf\.json$/m.exec(out)?.[1];
+  expect(project?.startsWith(join(tmpdir(), "esinfer-demo-"))).toBe(true);
+  expect(existsSync(project!)).toBe(false);
 });
 
 describe("with ELASTICSEARCH_URL set", () => {
@@ -40,13 +47,24 @@ describe("with ELASTICSEARCH_URL set", () => {
     expect(await main(["demo"], io)).toBe(0);
     expect(io.out()).toContain(`1. Cluster: ${emu.url} (from the environment)`);
     expect(io.out()).toContain("Stack quickstart on Elasticsearch 9.1.3");
-    expect(io.out()).toContain("remove them with: esinfer destroy");
     expect(emu.endpoints().map((e) => [e.inference_id, e.task_settings])).toEqual([
       ["quickstart-cohere-rerank", { top_n: 5, return_documents: true }],
       ["quickstart-elser", undefined],
       ["quickstart-openai-embeddings", { user: "quickstart" }],
     ]);
     expect(io.out() + io.err() + JSON.stringify(emu.requests.list())).not.toContain(CANARY);
+
+    // The project it synthesized stays, and the command it prints removes what it created.
+    const hint = /remove them with: cd '([^']+)' && '[^']+' '([^']+)' destroy$/m.exec(io.out());
+    expect(hint?.[2]).toBe(join(__dirname, "..", "..", "bin", "esinfer.js"));
+    const project = hint![1]!;
+    try {
+      const destroy = captureIo({ env, cwd: project });
+      expect(await main(["destroy", "--auto-approve"], destroy)).toBe(0);
+      expect(emu.endpoints()).toEqual([]);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test("refuses to start without the provider keys a real cluster would call", async () => {

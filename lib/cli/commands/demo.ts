@@ -3,8 +3,14 @@
  * with `ELASTICSEARCH_URL` (and credentials) it uses that cluster. Then: synthesize the quickstart app, plan,
  * apply, plan again (no changes), change one task setting and apply it in place, and show where each endpoint
  * stands.
+ *
+ * It needs no file of esinfer's repository: the quickstart app is compiled into the package
+ * (`dist/demo/quickstart`, by `npm run build`) and synthesized in a temporary project directory, so the demo runs
+ * the same from a clone and from `node_modules/esinfer`.
  */
-import { relative, resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { ENV } from "../../client";
 import type { SynthesizedStack } from "../../constructs/read-synthesized";
 import { describeCluster, type Plan, type StackSession } from "../../engine";
@@ -13,11 +19,13 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { colors, UsageError, type Io } from "../io";
 import { reporting } from "../problems";
 import { applyWithProgress } from "../progress";
+import { installedPackage, peerRange } from "../../constructs/cdk-version";
 import { loadSynthesized } from "../synthesized";
 import { newStackSession } from "../session";
 
-/** The esinfer package (its cdktf.json runs the quickstart). */
+/** The esinfer package, and the quickstart app compiled into it (examples/quickstart). */
 const PACKAGE_ROOT = resolve(__dirname, "..", "..", "..");
+const QUICKSTART_APP = join(PACKAGE_ROOT, "dist", "demo", "quickstart", "main.js");
 const PROVIDER_KEYS = ["OPENAI_API_KEY", "COHERE_API_KEY"] as const;
 const CHANGED_ENDPOINT = "quickstart-cohere-rerank";
 
@@ -28,8 +36,10 @@ export async function run(io: Io): Promise<number> {
   const env: Record<string, string | undefined> = { ...io.env };
   let emulator: Emulator | undefined;
   let session: StackSession | undefined;
+  let project: string | undefined;
   return reporting(io, async () => {
     try {
+      checkInstallation();
       if (env[ENV.url] || env[ENV.endpoints] || env[ENV.cloudId]) {
         const missing = PROVIDER_KEYS.filter((k) => !env[k]);
         if (missing.length > 0)
@@ -51,10 +61,11 @@ export async function run(io: Io): Promise<number> {
             "   OPENAI_API_KEY, COHERE_API_KEY) to run this demo against your own cluster.",
         );
       }
-      const demoIo: Io = { ...io, env, cwd: PACKAGE_ROOT };
+      project = demoProject();
+      const demoIo: Io = { ...io, env, cwd: project };
       const show = (plan: Plan) => io.stdout.write(indent(renderHuman(plan, { color: c.isColorSupported })));
 
-      step(2, "Synthesize the quickstart (examples/quickstart, CDK for Terraform)");
+      step(2, "Synthesize the quickstart app (examples/quickstart, CDK for Terraform) in a temporary project");
       const first = await loadSynthesized(demoIo, { synth: true });
       let stack = first.stack;
       say(`   ${describeSynthesis(stack.endpoints.length, first.synthesized)}`);
@@ -95,12 +106,14 @@ export async function run(io: Io): Promise<number> {
       say(
         emulator
           ? "\nThe emulator stops with the demo. Next: esinfer emulator --port 9200, then the same with esinfer plan / apply,\nor terraform (see the README)."
-          : `\nThe endpoints stay in your cluster; remove them with: esinfer destroy (in ${PACKAGE_ROOT})`,
+          : `\nThe endpoints stay in your cluster; remove them with: cd ${shellQuote(project)} && ${shellQuote(process.execPath)} ${shellQuote(join(PACKAGE_ROOT, "bin", "esinfer.js"))} destroy`,
       );
       return 0;
     } finally {
       await session?.close();
       await emulator?.stop();
+      // Against a real cluster the project stays: `esinfer destroy` there removes what the demo created.
+      if (project && emulator) rmSync(project, { recursive: true, force: true });
     }
   });
 }
@@ -156,7 +169,31 @@ async function status(session: StackSession, io: Io): Promise<void> {
 
 function describeSynthesis(endpoints: number, synthesized: SynthesizedStack): string {
   const { name, resources, file } = synthesized;
-  return `Stack ${name}: ${endpoints} endpoints, ${resources} Terraform resources in ${relative(process.cwd(), file) || file}`;
+  return `Stack ${name}: ${endpoints} endpoints, ${resources} Terraform resources in ${file}`;
+}
+
+/** The compiled quickstart and the CDK for Terraform runtime it needs, or an error that says what to do. */
+function checkInstallation(): void {
+  if (!existsSync(QUICKSTART_APP))
+    throw new UsageError(`the demo's app is not built (${QUICKSTART_APP}): run npm run build in ${PACKAGE_ROOT}`);
+  if (!installedPackage("cdktf", PACKAGE_ROOT))
+    throw new UsageError(
+      `the demo synthesizes a CDK for Terraform app, and cdktf is not installed: ` +
+        `npm install --save-dev cdktf@"${peerRange("cdktf")}" constructs@"${peerRange("constructs")}"`,
+    );
+}
+
+/** A temporary CDK for Terraform project whose app is the compiled quickstart (run with this Node). */
+function demoProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "esinfer-demo-"));
+  const app = `${shellQuote(process.execPath)} ${shellQuote(QUICKSTART_APP)}`;
+  writeFileSync(join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app }, null, 2) + "\n");
+  return dir;
+}
+
+/** A path as one word for the shell that runs cdktf.json's app (sh, or cmd.exe on Windows). */
+function shellQuote(path: string): string {
+  return process.platform === "win32" ? `"${path}"` : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 const indent = (text: string) =>
