@@ -1,45 +1,42 @@
 /**
  * A stack's state kept in the cluster itself, for teams that apply from several machines: one document per stack
  * in an index (default `esinfer-state`), written with optimistic concurrency (`if_seq_no`/`if_primary_term`, or
- * `op_type=create` for the first write), and a lock document created with `op_type=create`.
+ * `op_type=create` for the first write), and a lock document (see cluster-lock.ts).
  *
  * Documents (ids `state:<stack>` and `lock:<stack>`):
  * - state: `{ kind: "state", stack, serial, lineage, updated_at, state: "<the state as a JSON string>" }`. The state
  *   is a string, not an object: with the index's dynamic mapping, arbitrary declared settings would become mapped
  *   fields (and conflict across endpoints); a string is stored as is. `serial` and `lineage` are repeated at the
  *   top level for people inspecting the index.
- * - lock: `{ kind: "lock", stack, id, operation, who, created_at, host, pid }`.
+ * - lock: `{ kind: "lock", stack, id, operation, who, created_at, host, host_id, pid, lease_ms, renewed_at,
+ *   renewals }`.
  *
- * Unlike the file store, a lock is never taken over automatically: its holder may run on another machine, so
- * whether it still runs cannot be known here. A crashed run's lock is removed with `forceUnlock`.
+ * Privileges the cluster user needs on the index: `read`, `index`, `delete` and, for the first write,
+ * `create_index` (or an index created beforehand).
  */
 import type { ElasticsearchClient } from "../../client";
 import { isConflict } from "../../client/errors";
-import { setTimeout as sleep } from "node:timers/promises";
-import {
-  ForceUnlockError,
-  lockInfoOf,
-  newLockRecord,
-  parseLockRecord,
-  unreadableLockInfo,
-  type HeldLock,
-} from "./lock-info";
-import { checkStateToWrite, emptyState, parseStateJson, StateFormatError } from "./new-state";
+import { ClusterLockBackend } from "./cluster-lock";
+import { resolveLockSettings, type LockSettingsOptions } from "./lease";
+import { placeOfThisProcess, type HeldLock } from "./lock-info";
+import { acquireLock, forceUnlockLock, type LockContext } from "./lock-protocol";
+import { checkStateToWrite, emptyState, parseStateJson, stateText, StateFormatError } from "./new-state";
 import { assertNoSecretValues } from "./secret-guard";
-import { StateConflictError, StateLockedError, type LockInfo, type StackState, type StateStore } from "./types";
+import { StateConflictError, type LockOptions, type StackState, type StateStore } from "./types";
 
 /** Index of the state and lock documents unless another is given. */
 export const DEFAULT_STATE_INDEX = "esinfer-state";
 
-export interface ClusterStateStoreOptions {
+export interface ClusterStateStoreOptions extends LockSettingsOptions {
   /** The stack whose state this is; names the documents. */
   readonly stack: string;
   /** Index holding the documents, default {@link DEFAULT_STATE_INDEX}. Created by the first write (auto-create). */
   readonly index?: string;
-  /** Receives notes about unusual events that were handled (a lock found no longer ours). Default `console.warn`. */
+  /**
+   * Receives notes about unusual events that were handled: a stale lock taken over, a wait for a held lock, a
+   * failed lease renewal, a lock found no longer ours on release. Default: `console.warn`.
+   */
   readonly onNote?: (message: string) => void;
-  /** How often a held lock is checked again while waiting for it, default 200 ms. */
-  readonly pollIntervalMs?: number;
 }
 
 /** The state last read or written, with its document's concurrency tokens (`doc` undefined: no document yet). */
@@ -51,8 +48,6 @@ interface KnownVersion {
 
 const tokens = (d: { seqNo: number; primaryTerm: number }) => ({ seqNo: d.seqNo, primaryTerm: d.primaryTerm });
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-
 /** A stack's state as a document in an Elasticsearch index, locked with a second document. */
 export class ClusterStateStore implements StateStore {
   readonly description: string;
@@ -60,8 +55,8 @@ export class ClusterStateStore implements StateStore {
   readonly stack: string;
   readonly stateDocId: string;
   readonly lockDocId: string;
-  private readonly note: (message: string) => void;
-  private readonly pollIntervalMs: number;
+  private readonly locks: ClusterLockBackend;
+  private readonly lockContext: LockContext;
   private known: KnownVersion | undefined;
 
   constructor(
@@ -75,8 +70,13 @@ export class ClusterStateStore implements StateStore {
     this.stateDocId = `state:${this.stack}`;
     this.lockDocId = `lock:${this.stack}`;
     this.description = `cluster index ${this.index} (document ${this.stateDocId})`;
-    this.note = options.onNote ?? ((m) => console.warn(m));
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.locks = new ClusterLockBackend(client, this.index, this.lockDocId, this.stack);
+    this.lockContext = {
+      description: this.description,
+      note: options.onNote ?? ((m) => console.warn(m)),
+      settings: resolveLockSettings(options),
+      here: placeOfThisProcess(options.host),
+    };
   }
 
   /** The stored state, or a new empty state when the document (or the index) does not exist. */
@@ -99,11 +99,8 @@ export class ClusterStateStore implements StateStore {
   async write(state: StackState): Promise<StackState> {
     assertNoSecretValues(state, this.description);
     const checked = checkStateToWrite(state, this.description, this.stack);
-    const known =
-      this.known?.lineage === checked.lineage && this.known.serial === checked.serial
-        ? this.known
-        : await this.currentVersion(checked);
     const next: StackState = { ...checked, serial: checked.serial + 1 };
+    // Serialized before the first await: later changes by the caller are not part of this write.
     const source = {
       kind: "state",
       stack: this.stack,
@@ -112,6 +109,10 @@ export class ClusterStateStore implements StateStore {
       updated_at: new Date().toISOString(),
       state: JSON.stringify(next),
     };
+    const known =
+      this.known?.lineage === checked.lineage && this.known.serial === checked.serial
+        ? this.known
+        : await this.currentVersion(checked);
     let result;
     try {
       result = await this.client.putDocument(
@@ -133,67 +134,27 @@ export class ClusterStateStore implements StateStore {
       );
     }
     this.known = { lineage: next.lineage, serial: next.serial, doc: tokens(result) };
-    return parseStateJson(source.state, this.description, this.stack);
+    return next;
   }
 
-  /** Creates the lock document, waiting up to `timeoutMs` while another run holds it. */
-  async lock(operation: string, timeoutMs: number): Promise<HeldLock> {
-    const record = newLockRecord(operation);
-    const deadline = Date.now() + Math.max(0, timeoutMs);
-    for (;;) {
-      try {
-        const r = await this.client.putDocument(
-          this.index,
-          this.lockDocId,
-          { kind: "lock", stack: this.stack, ...record },
-          { opType: "create", refresh: true },
-        );
-        return this.heldLock(lockInfoOf(record), r.seqNo, r.primaryTerm);
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-      }
-      const holder = await this.readLock();
-      if (holder === undefined) continue; // released meanwhile: try again at once
-      const left = deadline - Date.now();
-      if (left <= 0) throw new StateLockedError(this.description, holder.info);
-      await sleep(Math.min(this.pollIntervalMs, left));
-    }
+  /** Takes the lock document: see {@link StateStore.lock}. */
+  lock(operation: string, timeoutMs: number, options?: LockOptions): Promise<HeldLock> {
+    return acquireLock(this.locks, this.lockContext, operation, timeoutMs, options);
   }
 
   /** Deletes the lock document if its id is `lockId`; `ForceUnlockError` when there is no lock or another one. */
-  async forceUnlock(lockId: string): Promise<void> {
-    const where = `cluster index ${this.index} (document ${this.lockDocId})`;
-    const holder = await this.readLock();
-    if (holder === undefined)
-      throw new ForceUnlockError(`the stack's state (${where}) is not locked; nothing to unlock`);
-    const { info } = holder;
-    if (info.id !== lockId) {
-      throw new ForceUnlockError(
-        `the lock on the stack's state (${where}) has id ${info.id} (held by ${info.who} for ${info.operation} ` +
-          `since ${info.created_at}), not ${lockId}; nothing was removed`,
-      );
-    }
-    try {
-      await this.client.deleteDocument(this.index, this.lockDocId, {
-        ifSeqNo: holder.seqNo,
-        ifPrimaryTerm: holder.primaryTerm,
-        refresh: true,
-      });
-    } catch (e) {
-      if (!isConflict(e)) throw e;
-      throw new ForceUnlockError(
-        `the lock on the stack's state (${where}) changed while it was being removed; nothing was removed`,
-      );
-    }
+  forceUnlock(lockId: string): Promise<void> {
+    return forceUnlockLock(this.locks, lockId);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
 
   private parseDocument(source: Record<string, unknown>): StackState {
-    if (!isObject(source) || typeof source["state"] !== "string") {
+    const text = Object.hasOwn(source, "state") ? source["state"] : undefined;
+    if (typeof text !== "string") {
       throw new StateFormatError(this.description, "is not an esinfer state document (no `state` string field)");
     }
-    return parseStateJson(source["state"], this.description, this.stack);
+    return parseStateJson(stateText(text, this.description), this.description, this.stack);
   }
 
   /** The version to write against when `state` was not the last one this store read or wrote. */
@@ -215,41 +176,5 @@ export class ClusterStateStore implements StateStore {
       );
     }
     return { lineage: stored.lineage, serial: stored.serial, doc: tokens(doc) };
-  }
-
-  private async readLock(): Promise<{ info: LockInfo; seqNo: number; primaryTerm: number } | undefined> {
-    const doc = await this.client.getDocument(this.index, this.lockDocId);
-    if (doc === undefined) return undefined;
-    const record = parseLockRecord(doc.source);
-    const info = record
-      ? lockInfoOf(record)
-      : unreadableLockInfo(`lock document ${this.lockDocId} is not an esinfer lock`, "an unknown time");
-    return { info, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm };
-  }
-
-  private heldLock(info: LockInfo, seqNo: number, primaryTerm: number): HeldLock {
-    let released = false;
-    return {
-      info,
-      release: async () => {
-        if (released) return;
-        // Conditional on the version we created: a lock someone else took after a force-unlock is never deleted.
-        let deleted: boolean;
-        try {
-          const options = { ifSeqNo: seqNo, ifPrimaryTerm: primaryTerm, refresh: true };
-          deleted = (await this.client.deleteDocument(this.index, this.lockDocId, options)).deleted;
-        } catch (e) {
-          if (!isConflict(e)) throw e; // e.g. unreachable: release may be called again
-          deleted = false;
-        }
-        released = true;
-        if (!deleted) {
-          this.note(
-            `the lock ${info.id} on the stack's state (${this.description}) was no longer held by this run ` +
-              `(force-unlocked?); any other lock was left in place`,
-          );
-        }
-      },
-    };
   }
 }

@@ -1,11 +1,16 @@
 /**
  * Creating, parsing and serializing stack states. Parsing never repairs: a corrupt or foreign document is an error
  * naming where it was found, and the stores never overwrite it (it may be the only record of what a stack owns).
+ *
+ * Endpoint ids and secret paths are names chosen by users: the maps keyed by them (`endpoints`, each `secrets`)
+ * are null-prototype objects, so an id such as `constructor` or `__proto__` is an entry like any other (read,
+ * looked up, written back), never a member of `Object.prototype` and never a prototype.
  */
 import { EsinferError } from "../../errors";
 import { randomUUID } from "node:crypto";
 import { newFingerprintSalt } from "../../model/secrets";
-import { STATE_FORMAT_VERSION, StackStateSchema, type StackState } from "./types";
+import { decodeUtf8, escapeUnsafe, InputEncodingError } from "../../model/text";
+import { OwnedEndpointSchema, STATE_FORMAT_VERSION, StackStateSchema, type OwnedEndpoint, type StackState } from "./types";
 
 /** A stored state that cannot be used: not JSON, not an esinfer state, another format version, or another stack. */
 export class StateFormatError extends EsinferError {
@@ -28,52 +33,138 @@ export function emptyState(stack: string): StackState {
     lineage: randomUUID(),
     serial: 0,
     salt: newFingerprintSalt(),
-    endpoints: {},
+    endpoints: Object.create(null) as StackState["endpoints"],
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation
+
+type Issue = { readonly path: readonly PropertyKey[]; readonly message: string };
+
+// The envelope and each endpoint are checked by the schema; the maps keyed by user names are walked here, as a
+// record schema would build ordinary objects by assignment (an entry `__proto__` would become their prototype).
+const EnvelopeSchema = StackStateSchema.omit({ endpoints: true });
+const EndpointFieldsSchema = OwnedEndpointSchema.omit({ secrets: true });
+const ENDPOINT_KEYS = Object.keys(OwnedEndpointSchema.shape) as (keyof OwnedEndpoint)[];
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A validated copy of a state document (sharing each endpoint's `declared`), or every problem found. */
+function validateState(raw: unknown): { state: StackState } | { issues: Issue[] } {
+  const issues: Issue[] = [];
+  const envelope = EnvelopeSchema.safeParse(raw);
+  if (!envelope.success) issues.push(...envelope.error.issues);
+  const rawEndpoints = isObject(raw) && Object.hasOwn(raw, "endpoints") ? raw["endpoints"] : undefined;
+  const endpoints = Object.create(null) as Record<string, OwnedEndpoint>;
+  if (!isObject(rawEndpoints)) issues.push({ path: ["endpoints"], message: "must be an object of endpoints by id" });
+  else
+    for (const id of Object.keys(rawEndpoints)) {
+      const endpoint = validateEndpoint(rawEndpoints[id], ["endpoints", id], issues);
+      if (endpoint !== undefined) endpoints[id] = endpoint;
+    }
+  if (!envelope.success || issues.length > 0) return { issues };
+  return { state: { ...envelope.data, endpoints } };
+}
+
+function validateEndpoint(raw: unknown, path: readonly string[], issues: Issue[]): OwnedEndpoint | undefined {
+  const fields = EndpointFieldsSchema.safeParse(raw);
+  if (!fields.success) {
+    for (const i of fields.error.issues) issues.push({ path: [...path, ...i.path], message: i.message });
+    return undefined;
+  }
+  const rawSecrets = (raw as Record<string, unknown>)["secrets"];
+  if (!isObject(rawSecrets)) {
+    issues.push({ path: [...path, "secrets"], message: "must be an object of fingerprints by secret path" });
+    return undefined;
+  }
+  const secrets = Object.create(null) as Record<string, string>;
+  for (const key of Object.keys(rawSecrets)) {
+    const fingerprint = rawSecrets[key];
+    if (typeof fingerprint === "string") secrets[key] = fingerprint;
+    else issues.push({ path: [...path, "secrets", key], message: "must be a string" });
+  }
+  // The schema's key order, so a rewritten state reads like the one before.
+  const data = fields.data as Record<string, unknown>;
+  const endpoint: Record<string, unknown> = {};
+  for (const key of ENDPOINT_KEYS)
+    if (key === "secrets") endpoint[key] = secrets;
+    else if (data[key] !== undefined) endpoint[key] = data[key];
+  return endpoint as OwnedEndpoint;
 }
 
 const MAX_ISSUES = 5;
 
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+function describeIssues(issues: readonly Issue[]): string {
   const listed = issues
     .slice(0, MAX_ISSUES)
-    .map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`)
+    .map((i) => `${escapeUnsafe(i.path.map(String).join(".")) || "(root)"}: ${i.message}`)
     .join("; ");
   return issues.length > MAX_ISSUES ? `${listed}; and ${issues.length - MAX_ISSUES} more` : listed;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing
 
 /**
  * Validates a parsed state document read from `store` (its description) and checks it belongs to `stack`.
  * Throws {@link StateFormatError}.
  */
 export function parseState(raw: unknown, store: string, stack: string): StackState {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw) || !("format_version" in raw)) {
+  if (!isObject(raw) || !Object.hasOwn(raw, "format_version")) {
     throw new StateFormatError(store, "is not an esinfer state (no format_version)");
   }
-  const version = (raw as { format_version: unknown }).format_version;
+  const version = raw["format_version"];
   if (version !== STATE_FORMAT_VERSION) {
     const newer = typeof version === "number" && version > STATE_FORMAT_VERSION;
     throw new StateFormatError(
       store,
       newer
         ? `was written by a newer esinfer (state format ${version}; this version reads format ${STATE_FORMAT_VERSION})`
-        : `has an unsupported format_version ${JSON.stringify(version)}`,
+        : `has an unsupported format_version ${escapeUnsafe(JSON.stringify(version) ?? "")}`,
     );
   }
-  const result = StackStateSchema.safeParse(raw);
-  if (!result.success) throw new StateFormatError(store, `is invalid: ${describeIssues(result.error.issues)}`);
-  if (result.data.stack !== stack) {
-    throw new StateFormatError(store, `holds the state of stack "${result.data.stack}", not of stack "${stack}"`);
+  const result = validateState(raw);
+  if ("issues" in result) throw new StateFormatError(store, `is invalid: ${describeIssues(result.issues)}`);
+  if (result.state.stack !== stack) {
+    throw new StateFormatError(
+      store,
+      `holds the state of stack ${escapeUnsafe(JSON.stringify(result.state.stack))}, not of stack "${stack}"`,
+    );
   }
-  return result.data;
+  return result.state;
 }
+
+/**
+ * The text of a stored state: UTF-8 bytes (a file) or a string (a document field). A leading byte-order mark is
+ * dropped (editors on Windows add one); bytes that are not UTF-8, or a string that could not be written as UTF-8
+ * (a lone surrogate), are refused: read with replacement characters, the state would be rewritten silently.
+ * Throws {@link StateFormatError}.
+ */
+export function stateText(stored: Uint8Array | string, store: string): string {
+  if (typeof stored === "string") {
+    const bad = LONE_SURROGATE.exec(stored);
+    if (bad) throw new StateFormatError(store, `is not valid Unicode text (a lone surrogate at offset ${bad.index})`);
+    return stored.charCodeAt(0) === 0xfeff ? stored.slice(1) : stored;
+  }
+  const what = `the stack's state (${store})`;
+  try {
+    return decodeUtf8(stored, what);
+  } catch (e) {
+    if (!(e instanceof InputEncodingError)) throw e;
+    throw new StateFormatError(store, e.message.slice(what.length + 1));
+  }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The JSON document of a stored state's text, not yet validated. Throws {@link StateFormatError}. */
 export function parseStateText(text: string, store: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new StateFormatError(store, `is not valid JSON (${(e as Error).message})`);
+    throw new StateFormatError(store, `is not valid JSON (${escapeUnsafe((e as Error).message)})`);
   }
 }
 
@@ -84,17 +175,17 @@ export function parseStateJson(text: string, store: string, stack: string): Stac
 
 /**
  * Checks a state before it is written (a bug in the caller, not a stored document): valid against the schema and
- * of this store's stack. Returns the validated copy.
+ * of this store's stack. Returns the validated copy (null-prototype maps; each endpoint's `declared` shared).
  */
 export function checkStateToWrite(state: StackState, store: string, stack: string): StackState {
-  const result = StackStateSchema.safeParse(state);
-  if (!result.success) {
-    throw new Error(`refusing to write an invalid state to ${store}: ${describeIssues(result.error.issues)}`);
+  const result = validateState(state);
+  if ("issues" in result) {
+    throw new Error(`refusing to write an invalid state to ${store}: ${describeIssues(result.issues)}`);
   }
   if (state.stack !== stack) {
     throw new Error(`refusing to write the state of stack "${state.stack}" to ${store} (stack "${stack}")`);
   }
-  return result.data;
+  return result.state;
 }
 
 /** The state as stored: indented JSON with a final newline (readable, and diff-friendly if someone commits it). */

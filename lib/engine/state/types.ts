@@ -9,14 +9,47 @@ export * from "./schema";
 
 /** A held lock; release it when done (also on failure). */
 export interface StateLock {
+  /**
+   * Removes the lock, if this run still holds it (a lock that was force-unlocked or taken over is left alone, with
+   * a note). Idempotent. Bounded in time: when the lock cannot be removed (the cluster is unreachable, the run's
+   * requests were abandoned), rejects with {@link LockReleaseError}, which names the lock and the force-unlock
+   * command; the lock then expires by itself once its lease runs out.
+   */
   release(): Promise<void>;
+  /**
+   * Aborted when this run is found to have lost the lock while holding it (a renewal found it force-unlocked, or
+   * taken over after its lease ran out without a renewal); its reason is a `LockLostError`. Long operations may
+   * stop on it. Both stores provide it.
+   */
+  readonly lost?: AbortSignal;
 }
 
+/** Who holds a lock: what messages show. */
 export interface LockInfo {
   readonly id: string;
   readonly operation: string;
+  /** `user@host pid N`. */
   readonly who: string;
   readonly created_at: string;
+  /**
+   * How long the lock stays valid without a renewal, in ms (the holder renews it well within that while it runs).
+   * Absent in locks written by esinfer versions without leases, which are never taken over by lease.
+   */
+  readonly lease_ms?: number;
+  /** When the holder last renewed it (the holder's clock). */
+  readonly renewed_at?: string;
+}
+
+/** Per-call options of {@link StateStore.lock}. */
+export interface LockOptions {
+  /**
+   * Called at once when the lock is held by someone else and this call is going to wait for it (`timeoutMs` > 0),
+   * and again whenever another holder takes it meanwhile: `message` says who holds it (user, host, pid, operation,
+   * since when), how long this call waits, and how to force-unlock it. Default: the store's `onNote`.
+   */
+  readonly onWait?: (holder: LockInfo, message: string) => void;
+  /** Stops waiting when aborted (an interrupted run): the call rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Where a stack's state lives. Implementations: a local file (default) and a document in the cluster. */
@@ -31,8 +64,12 @@ export interface StateStore {
    * first yields: changes the caller makes once `write` has been called are not part of this write.
    */
   write(state: StackState): Promise<StackState>;
-  /** Takes the stack's lock, waiting up to `timeoutMs` (0: fail at once) with `StateLockedError` naming the holder. */
-  lock(operation: string, timeoutMs: number): Promise<StateLock>;
+  /**
+   * Takes the stack's lock, waiting up to `timeoutMs` (0: fail at once) with `StateLockedError` naming the holder.
+   * A lock whose holder is known to be gone (a process of this host that no longer runs, or a lease that was not
+   * renewed in time) is taken over, with a note. While held, the lock's lease is renewed in the background.
+   */
+  lock(operation: string, timeoutMs: number, options?: LockOptions): Promise<StateLock>;
   /** Removes a lock left by a crashed run. */
   forceUnlock(lockId: string): Promise<void>;
 }
@@ -43,9 +80,42 @@ export class StateLockedError extends EsinferError {
     readonly holder: LockInfo,
   ) {
     super(
-      `the stack's state (${store}) is locked by ${holder.who} for ${holder.operation} since ${holder.created_at} ` +
-        `(lock id ${holder.id}); wait for it to finish, or if that run crashed: esinfer force-unlock ${holder.id}`,
+      `the stack's state (${store}) is locked by ${describeHolder(holder)} (lock id ${holder.id}); wait for it to ` +
+        `finish, or if that run crashed: esinfer force-unlock ${holder.id}`,
       { code: "ESINFER_STATE_LOCKED" },
+    );
+  }
+}
+
+/** `alice@ci-7 pid 42 for apply since T[ with a 30 s lease last renewed at T']`: who holds a lock, for messages. */
+export function describeHolder(holder: LockInfo): string {
+  const lease =
+    holder.lease_ms === undefined
+      ? ""
+      : ` with a ${formatMs(holder.lease_ms)} lease last renewed at ${holder.renewed_at ?? holder.created_at}`;
+  return `${holder.who} for ${holder.operation} since ${holder.created_at}${lease}`;
+}
+
+/** `250 ms`, `30 s`, `1.5 s`, `10 min`: a duration for messages. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000 || ms % 60_000 !== 0) return `${Math.round(ms / 100) / 10} s`;
+  return `${ms / 60_000} min`;
+}
+
+/** The lock could not be removed (e.g. the cluster did not answer); it was left in place and expires by itself. */
+export class LockReleaseError extends EsinferError {
+  constructor(
+    readonly store: string,
+    readonly lock: LockInfo,
+    reason: string,
+  ) {
+    const expiry =
+      lock.lease_ms === undefined ? "" : ` (other runs take it over ${formatMs(lock.lease_ms)} after its last renewal)`;
+    super(
+      `could not release the lock ${lock.id} on the stack's state (${store}): ${reason}; it was left in place` +
+        `${expiry}; to remove it now: esinfer force-unlock ${lock.id}`,
+      { code: "ESINFER_LOCK_RELEASE" },
     );
   }
 }
@@ -55,5 +125,15 @@ export class StateConflictError extends EsinferError {
     super(`the stack's state (${store}) was changed by someone else meanwhile (${detail}); plan again`, {
       code: "ESINFER_STATE_CONFLICT",
     });
+  }
+}
+
+/**
+ * Where the state or its lock is kept cannot be used: a path that is a directory, a FIFO or a device, a file that
+ * cannot be read or written (permissions, a read-only file system). Nothing was changed.
+ */
+export class StateAccessError extends EsinferError {
+  constructor(message: string) {
+    super(message, { code: "ESINFER_STATE_ACCESS" });
   }
 }
