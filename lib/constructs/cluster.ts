@@ -1,17 +1,31 @@
 /**
  * `ElasticsearchCluster`: the cluster a set of inference endpoints lives in, and the esinfer stack they form (one
- * state: which endpoints the stack owns). Besides the connection, it synthesizes two resources: the cluster anchor
- * every endpoint hangs on, and the stack resource whose hook deletes endpoints whose construct was removed or that
- * are declared absent (tombstones).
+ * state: which endpoints the stack owns). Besides the connection, it synthesizes two resources (see
+ * hook-contract.ts): the anchor, whose destroy-time hook deletes what the stack owns, and the runner, replaced
+ * whenever any endpoint's record changes, whose create hook applies the whole stack. When the app synthesizes, it
+ * looks the stack up in the cluster (unless told not to) so that each record says whether its endpoint drifted.
  */
 import { Construct } from "constructs";
+import { resolve } from "node:path";
 import type { EnvSecretRef } from "../catalogue";
 import { STACK_NAME_PATTERN, parseManifest, type ClusterConfig, type StateConfig } from "../engine";
-import { canonicalJson, formatIssue } from "../model";
+import { canonicalJson, formatIssue, type CanonicalEndpoint } from "../model";
 import { cdkFor } from "./cdk";
-import type { HookResourceType, MutableKey } from "./hook-contract";
-import { hookResource } from "./hook-resource";
+import {
+  CONNECTION_KEYS,
+  LOOKUP_ENV,
+  NO_DRIFT,
+  SYNTHESIZED_FILE,
+  isOff,
+  type ConnectionKey,
+  type HookResourceType,
+  type RecordValues,
+} from "./hook-contract";
+import { hookResource, type HookResource } from "./hook-resource";
 import { hookPaths, type HookPaths } from "./locate";
+import { lookUpDrift } from "./lookup";
+import { readDriftMarkers } from "./read-synthesized";
+import { stackDigest } from "./stack-digest";
 
 /** Credentials, as the names of environment variables read when a hook or esinfer itself runs. */
 export type ClusterAuth =
@@ -51,12 +65,26 @@ export interface ElasticsearchClusterProps {
    * Default false: such a change fails with the list of what uses the endpoint. Endpoints can override it.
    */
   readonly allowInUse?: boolean;
+  /**
+   * Look the stack up in the cluster when the app synthesizes, so that `terraform plan` (and `cdktf diff`) shows
+   * endpoints changed outside Terraform, deleted, or whose secret was rotated, as changes of their `last_drift`
+   * (see docs/terraform.md). Needs the cluster, its credentials and, to see rotation, the secrets' environment
+   * variables where the app synthesizes; an unreachable cluster prints a warning and synthesis carries on.
+   * Default true; `ESINFER_LOOKUP=0` in the environment turns it off for every cluster (offline synthesis).
+   */
+  readonly lookup?: boolean;
 }
 
 /** What an endpoint construct registers with its cluster. */
 export interface RegisteredEndpoint {
   readonly inferenceId: string;
   readonly path: string;
+  /** The canonical declaration; undefined when the props are invalid (synthesis then fails validation). */
+  readonly declaration: CanonicalEndpoint | undefined;
+  /** The endpoint's own `allowInUse`, if set. */
+  readonly allowInUse?: boolean;
+  /** Server-side timeout of its create. */
+  readonly timeout?: string;
 }
 
 const CLUSTER_MARKER = Symbol.for("esinfer/ElasticsearchCluster");
@@ -82,10 +110,17 @@ export class ElasticsearchCluster extends Construct {
   readonly stateConfig: StateConfig;
   /** Paths the hooks use, relative to the stack's working directory. */
   readonly paths: HookPaths;
-  /** The anchor resource's id: every endpoint's identity references it. */
-  readonly anchorId: string;
+  /** @internal The anchor every endpoint record's identity references, and the runner records depend on. */
+  readonly anchor: HookResource;
+  /** @internal */
+  readonly runner: HookResource;
+  private readonly lookup: boolean;
+  private readonly projectDir: string;
+  /** Where this stack was synthesized before (its records' drift markers are kept when no lookup is made). */
+  private readonly synthesizedFile: string;
   private readonly endpoints: RegisteredEndpoint[] = [];
   private readonly absentIds: string[] = [];
+  #records: ReadonlyMap<string, RecordValues> | undefined;
 
   constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
     super(scope, id);
@@ -95,30 +130,37 @@ export class ElasticsearchCluster extends Construct {
     this.stackName = props.stackName ?? terraformStack.node.id;
     this.resourceType = props.resourceType ?? "terraform_data";
     this.allowInUse = props.allowInUse ?? false;
+    this.lookup = props.lookup ?? true;
     this.connection = connectionOf(props);
     this.stateConfig = props.state ?? { backend: "file" };
-    const projectDir = this.node.tryGetContext(PROJECT_DIR_CONTEXT) as string | undefined;
-    this.paths = hookPaths(cdk.App.of(this).outdir, terraformStack.node.id, projectDir);
+    this.projectDir = resolve((this.node.tryGetContext(PROJECT_DIR_CONTEXT) as string | undefined) ?? process.cwd());
+    const outdir = cdk.App.of(this).outdir;
+    this.paths = hookPaths(outdir, terraformStack.node.id, this.projectDir);
+    this.synthesizedFile = resolve(outdir, "stacks", terraformStack.node.id, SYNTHESIZED_FILE);
     this.node.addValidation({ validate: () => this.problems(props) });
 
-    const anchor = hookResource(this, "cluster", {
+    const connectionValues = () => this.connectionValues();
+    this.anchor = hookResource(this, "cluster", {
       type: this.resourceType,
       kind: "cluster",
-      identity: { stack: this.stackName, cluster: clusterIdentity(this.connection) },
-      mutable: () => this.mutableValues(),
+      identity: () => ({ stack: this.stackName, cluster: clusterIdentity(this.connection) }),
+      input: connectionValues,
+      keptOnNull: CONNECTION_KEYS,
+      destroy: "destroy",
       paths: this.paths,
     });
-    this.anchorId = anchor.id;
-    hookResource(this, "stack", {
+    this.runner = hookResource(this, "apply", {
       type: this.resourceType,
-      kind: "stack",
-      identity: { stack: this.stackName, cluster_anchor: anchor.id },
-      lateIdentity: () => ({
-        endpoints: JSON.stringify(this.endpoints.map((e) => e.inferenceId).sort()),
+      kind: "apply",
+      identity: () => ({
+        stack: this.stackName,
+        cluster_anchor: this.anchor.id,
+        digest: stackDigest([...this.records().values()], this.absentIds),
         absent: JSON.stringify([...this.absentIds].sort()),
       }),
-      mutable: () => this.mutableValues(),
-      create: "prune",
+      input: connectionValues,
+      keptOnNull: CONNECTION_KEYS,
+      create: "apply",
       paths: this.paths,
     });
   }
@@ -137,16 +179,59 @@ export class ElasticsearchCluster extends Construct {
     this.endpoints.push(endpoint);
   }
 
-  /** The values every hook resource of this cluster carries, updated in place. */
-  mutableValues(overrides: Partial<Record<MutableKey, string>> = {}): Record<MutableKey, string> {
+  /** @internal What an endpoint's record carries (at synthesis, once every endpoint is registered). */
+  recordOf(inferenceId: string): RecordValues {
+    return this.records().get(inferenceId)!;
+  }
+
+  /** Where the hooks find the cluster and the state, and the cluster's in-use rule; updated in place. */
+  private connectionValues(): Record<ConnectionKey, string> {
     return {
       connection: canonicalJson(this.connection),
       state: canonicalJson(this.stateConfig),
       project_dir: this.paths.projectDir,
       allow_in_use: String(this.allowInUse),
-      timeout: "",
-      ...overrides,
     };
+  }
+
+  /** Every endpoint's record, worked out once at synthesis: the lookup (or the kept markers) included. */
+  private records(): ReadonlyMap<string, RecordValues> {
+    if (this.#records) return this.#records;
+    const markers = this.driftMarkers();
+    const records = new Map<string, RecordValues>();
+    for (const e of this.endpoints)
+      records.set(e.inferenceId, {
+        // Invalid props fail validation before anything is synthesized; the placeholder is never written.
+        declaration: e.declaration ? canonicalJson(e.declaration) : "{}",
+        last_drift: markers.get(e.inferenceId) ?? NO_DRIFT,
+        allow_in_use: String(e.allowInUse ?? this.allowInUse),
+        timeout: e.timeout ?? "",
+      });
+    return (this.#records = records);
+  }
+
+  /**
+   * Each endpoint's `last_drift`: from a lookup of the cluster, or, without one (turned off, or the cluster could
+   * not be read), as the previous synthesis of this stack wrote it, so that an offline synthesis changes nothing.
+   */
+  private driftMarkers(): ReadonlyMap<string, string> {
+    const kept = () => readDriftMarkers(this.synthesizedFile, this.stackName);
+    if (!this.lookup || isOff(process.env[LOOKUP_ENV]) || this.endpoints.length === 0) return kept();
+    const result = lookUpDrift({
+      stack: this.stackName,
+      cluster: this.connection,
+      state: this.stateConfig,
+      endpoints: this.endpoints.flatMap((e) => (e.declaration ? [e.declaration] : [])),
+      absent: [...this.absentIds],
+      project_dir: this.projectDir,
+    });
+    if ("markers" in result) return result.markers;
+    process.stderr.write(
+      `Warning: esinfer stack ${this.stackName}: could not look the endpoints up in the cluster (${result.problem}); ` +
+        "terraform plan will not show endpoints changed outside Terraform or rotated secrets. Set ESINFER_LOOKUP=0 " +
+        "(or lookup: false on the ElasticsearchCluster) to synthesize offline without this warning.\n",
+    );
+    return kept();
   }
 
   private problems(props: ElasticsearchClusterProps): string[] {

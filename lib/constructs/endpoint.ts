@@ -1,14 +1,13 @@
 /**
  * `InferenceEndpoint`: one Elasticsearch inference endpoint as Terraform resources. Its props are the typed
  * endpoint declaration (per service and task type, secrets only as references), validated when the app
- * synthesizes so `cdktf synth` fails with every problem. It synthesizes an identity resource (a change of cluster,
- * inference_id, task_type or service deletes and re-creates the endpoint) and a settings resource whose hook
- * reconciles the endpoint with its declaration: update in place when Elasticsearch can, replace only when it must.
+ * synthesizes so `cdktf synth` fails with every problem. It synthesizes one record (see hook-contract.ts): its
+ * identity (cluster, inference_id, task_type, service) replaces it, its declaration is updated in place, so
+ * `terraform plan` shows each endpoint's change as what it is; the cluster's runner applies them all at once.
  */
 import { Construct } from "constructs";
 import { parseTimeValue } from "../client/inference-client";
 import {
-  canonicalJson,
   canonicalize,
   formatIssue,
   validateDeclaration,
@@ -16,6 +15,7 @@ import {
   type EndpointDeclaration,
 } from "../model";
 import { ElasticsearchCluster } from "./cluster";
+import { RECORD_OPTION_KEYS } from "./hook-contract";
 import { hookResource } from "./hook-resource";
 
 /** Options every endpoint takes, whatever its service. */
@@ -58,38 +58,28 @@ export class InferenceEndpoint extends Construct {
     if (timeout !== undefined && parseTimeValue(timeout) === undefined)
       problems.push(`${this.inferenceId}: timeout: "${timeout}" is not a duration (e.g. 30s, 2m)`);
     this.node.addValidation({ validate: () => problems });
-    cluster.registerEndpoint({ inferenceId: this.inferenceId, path: this.node.path });
+    cluster.registerEndpoint({
+      inferenceId: this.inferenceId,
+      path: this.node.path,
+      declaration: this.declaration,
+      ...(allowInUse !== undefined ? { allowInUse } : {}),
+      ...(timeout !== undefined ? { timeout } : {}),
+    });
 
-    const mutable = () =>
-      cluster.mutableValues({
-        allow_in_use: String(allowInUse ?? cluster.allowInUse),
-        ...(timeout ? { timeout } : {}),
-      });
-    const identity = hookResource(this, "identity", {
+    hookResource(this, "endpoint", {
       type: cluster.resourceType,
-      kind: "identity",
-      identity: {
+      kind: "endpoint",
+      identity: () => ({
         stack: cluster.stackName,
-        cluster_anchor: cluster.anchorId,
+        cluster_anchor: cluster.anchor.id,
         inference_id: this.inferenceId,
         task_type: this.taskType,
         service: this.service,
-      },
-      mutable,
-      destroy: "delete",
-      paths: cluster.paths,
-    });
-    hookResource(this, "settings", {
-      type: cluster.resourceType,
-      kind: "endpoint",
-      identity: {
-        stack: cluster.stackName,
-        identity: identity.id,
-        // Invalid props fail validation before anything is written; the placeholder is never synthesized.
-        declaration: this.declaration ? canonicalJson(this.declaration) : "{}",
-      },
-      mutable,
-      create: "reconcile",
+      }),
+      input: () => cluster.recordOf(this.inferenceId),
+      keptOnNull: RECORD_OPTION_KEYS,
+      // Written once the runner applied the stack: a record never claims an endpoint that was not made.
+      dependsOn: [cluster.runner],
       paths: cluster.paths,
     });
   }

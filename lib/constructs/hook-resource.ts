@@ -1,41 +1,51 @@
 /**
  * One esinfer Terraform resource: a `terraform_data` (default: built into Terraform >= 1.4, no provider to
- * download) or a `null_resource` (hashicorp/null through @cdktf/provider-null), with local-exec provisioners that
- * run `node <esinfer> tf <hook>` directly (an interpreter, no shell: values never meet a command line) and pass
- * every value as an environment variable taken from `self`, the only thing destroy-time provisioners may read.
- * Never `create_before_destroy`: Terraform would skip the destroy-time hook of the deposed resource.
+ * download) or a `null_resource` (hashicorp/null through @cdktf/provider-null), optionally with local-exec
+ * provisioners that run `node <esinfer> tf <hook>` directly (an interpreter, no shell: values never meet a command
+ * line) and pass every value as an environment variable taken from `self`, the only thing destroy-time
+ * provisioners may read. Never `create_before_destroy`: Terraform would skip the destroy-time hook of the deposed
+ * resource.
  */
 import type { Construct } from "constructs";
 import { cdkFor, type CdkRuntime } from "./cdk";
 import {
+  CONNECTION_KEYS,
   HOOK_INPUTS,
   KIND_KEY,
-  MUTABLE_KEYS,
   escapeTerraform,
   type HookCommand,
   type HookKind,
   type HookResourceType,
-  type MutableKey,
 } from "./hook-contract";
 import type { HookPaths } from "./locate";
 
 export interface HookResourceSpec {
   readonly type: HookResourceType;
   readonly kind: HookKind;
-  /** Values whose change replaces the resource: literal strings, or tokens referencing other resources. */
-  readonly identity: Readonly<Record<string, string>>;
-  /** Values that may change in place, produced when the stack is synthesized. */
-  readonly mutable: () => Readonly<Record<MutableKey, string>>;
-  /** Identity values produced when the stack is synthesized (lists of endpoints known only then). */
-  readonly lateIdentity?: () => Readonly<Record<string, string>>;
+  /**
+   * Values whose change replaces the resource: literal strings, or tokens referencing other resources. Produced
+   * when the stack is synthesized (some are known only then: the runner's digest).
+   */
+  readonly identity: () => Readonly<Record<string, string>>;
+  /** Values whose change updates the resource in place (terraform_data's `input`), produced at synthesis. */
+  readonly input: () => Readonly<Record<string, string>>;
+  /**
+   * Input keys whose change must not replace a null_resource either (kept in its `triggers` under
+   * `ignore_changes`); a change of any other input key replaces a null_resource, which has nothing updatable.
+   */
+  readonly keptOnNull: readonly string[];
   readonly create?: HookCommand;
   readonly destroy?: HookCommand;
   readonly paths: HookPaths;
+  /** Resources Terraform must create (and run the hooks of) before this one. */
+  readonly dependsOn?: readonly HookResource[];
 }
 
 /** A synthesized esinfer resource: its id, as a token other resources reference. */
 export interface HookResource {
   readonly id: string;
+  /** @internal The cdktf resource (for `dependsOn`). */
+  readonly resource: InstanceType<CdkRuntime["TerraformResource"]>;
 }
 
 type Attributes = Record<string, unknown>;
@@ -47,16 +57,17 @@ export function hookResource(scope: Construct, id: string, spec: HookResourceSpe
   const provider = isNull ? nullProvider(cdk, scope) : undefined;
   const escape = (values: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [k, cdk.Token.isUnresolved(v) ? v : escapeTerraform(v)]));
-  const identity = () => ({ [KIND_KEY]: spec.kind, ...escape(spec.identity), ...escape(spec.lateIdentity?.() ?? {}) });
+  const identity = () => ({ [KIND_KEY]: spec.kind, ...escape(spec.identity()) });
   const attributes = (): Attributes =>
     isNull
-      ? { triggers: { ...identity(), ...escape(spec.mutable()) } }
-      : { triggers_replace: identity(), input: escape(spec.mutable()) };
+      ? { triggers: { ...identity(), ...escape(spec.input()) } }
+      : { triggers_replace: identity(), input: escape(spec.input()) };
 
+  // The hooks read where the cluster and the state are from the input (updated in place), the rest from the identity.
   const from = (key: string) =>
     isNull
       ? `\${self.triggers.${key}}`
-      : `\${self.${MUTABLE_KEYS.includes(key as MutableKey) ? "input" : "triggers_replace"}.${key}}`;
+      : `\${self.${(CONNECTION_KEYS as readonly string[]).includes(key) ? "input" : "triggers_replace"}.${key}}`;
   const provisioner = (command: HookCommand, when?: "destroy") => ({
     type: "local-exec" as const,
     interpreter: ["node", spec.paths.bin, "tf"],
@@ -77,12 +88,15 @@ export function hookResource(scope: Construct, id: string, spec: HookResourceSpe
     ...(provider ? { provider } : {}),
     // An empty `provisioner` list is invalid Terraform: leave it out when there is no hook.
     ...(provisioners.length > 0 ? { provisioners } : {}),
-    // null_resource has nothing that updates in place: keep the mutable values from replacing it. (On
-    // terraform_data such an ignore_changes would hide every change of the map, hence `input` there.)
-    ...(isNull ? { lifecycle: { ignoreChanges: MUTABLE_KEYS.map((k) => `triggers["${k}"]`) } } : {}),
+    ...(spec.dependsOn?.length ? { dependsOn: spec.dependsOn.map((d) => d.resource) } : {}),
+    // null_resource has nothing that updates in place: keep these values from replacing it. (On terraform_data
+    // such an ignore_changes would hide every change of the map, hence `input` there.)
+    ...(isNull && spec.keptOnNull.length > 0
+      ? { lifecycle: { ignoreChanges: spec.keptOnNull.map((k) => `triggers["${k}"]`) } }
+      : {}),
   });
   resource.attributes = attributes;
-  return { id: resource.getStringAttribute("id") };
+  return { id: resource.getStringAttribute("id"), resource };
 }
 
 type HookResourceClass = new (

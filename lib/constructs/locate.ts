@@ -8,7 +8,7 @@
 import { relative, resolve } from "node:path";
 
 /** The esinfer CLI script of this installation (`<package>/bin/esinfer.js`, from `lib/constructs` or `dist/constructs`). */
-const ESINFER_BIN = resolve(__dirname, "..", "..", "bin", "esinfer.js");
+export const ESINFER_BIN = resolve(__dirname, "..", "..", "bin", "esinfer.js");
 
 export interface HookPaths {
   /** The CLI script, relative to the stack directory. */

@@ -1,13 +1,22 @@
 /**
  * Reading esinfer stacks back from a CDK for Terraform output directory (`cdktf.out`), so `esinfer plan`, `apply`
- * and `destroy` work on exactly what Terraform would apply. The one documented place each endpoint's canonical
- * declaration is written: the `declaration` trigger of its `settings` resource (see hook-contract.ts), a JSON
- * string escaped for Terraform. No cdktf here: reading needs only the JSON files.
+ * and `destroy` work on exactly what Terraform would apply, and so that the runner's hook applies exactly what
+ * Terraform planned. The one documented place each endpoint's canonical declaration is written: the `declaration`
+ * input of its record (see hook-contract.ts), a JSON string escaped for Terraform. No cdktf here: reading needs
+ * only the JSON files.
  */
 import { EsinferError } from "../errors";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { HOOK_KINDS, KIND_KEY, unescapeTerraform, type HookKind } from "./hook-contract";
+import {
+  HOOK_KINDS,
+  KIND_KEY,
+  RECORD_KEYS,
+  unescapeTerraform,
+  type HookKind,
+  type RecordValues,
+} from "./hook-contract";
+import { stackDigest } from "./stack-digest";
 
 /** One esinfer stack found in a synthesized Terraform stack, as a manifest (request-shaped, secrets as references). */
 export interface SynthesizedStack {
@@ -29,6 +38,10 @@ export interface SynthesizedStack {
     readonly absent: unknown;
     readonly state: unknown;
   };
+  /** Each endpoint's record, by inference id, as Terraform hands its values over (unescaped). */
+  readonly records: ReadonlyMap<string, RecordValues>;
+  /** The digest of the records and tombstones (what the runner's identity carries when nothing changed since). */
+  readonly digest: string;
 }
 
 export class SynthesizedStackError extends EsinferError {
@@ -52,9 +65,47 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
       throw new SynthesizedStackError(
         `stack ${id} was synthesized as HCL (${file}); esinfer reads the JSON synthesis: remove hclOutput`,
       );
-    found.push(...stacksIn(readJson(file, `synthesized stack ${id}`), entry.name ?? id, file));
+    found.push(...readSynthesizedFile(file, entry.name ?? id));
   }
   return found;
+}
+
+/**
+ * The esinfer stacks of one synthesized file (`cdk.tf.json`): what the runner's hook reads from its working
+ * directory. `terraformStack` names it in messages.
+ */
+export function readSynthesizedFile(file: string, terraformStack: string): SynthesizedStack[] {
+  return stacksIn(readJson(file, `synthesized stack ${terraformStack}`), terraformStack, file);
+}
+
+/**
+ * The `last_drift` of each endpoint of stack `name` in a synthesized file; empty when there is no such file (or it
+ * cannot be read: this only keeps markers stable across syntheses that make no lookup).
+ */
+export function readDriftMarkers(file: string, name: string): ReadonlyMap<string, string> {
+  let terraform: unknown;
+  try {
+    terraform = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return new Map();
+  }
+  const markers = new Map<string, string>();
+  for (const { values } of esinferResources(terraform))
+    if (values[KIND_KEY] === "endpoint" && values.stack === name && values.inference_id !== undefined)
+      markers.set(values.inference_id, values.last_drift ?? "");
+  return markers;
+}
+
+/** esinfer's resources in a parsed synthesized file, with their values (of either resource type). */
+function esinferResources(terraform: unknown): { address: string; values: Record<string, string> }[] {
+  const resources = (terraform as { resource?: Record<string, Record<string, unknown>> })?.resource ?? {};
+  return ["terraform_data", "null_resource"].flatMap((type) =>
+    Object.entries(resources[type] ?? {}).flatMap(([name, body]) => {
+      const values = valuesOf(body);
+      const kind = values[KIND_KEY] as HookKind | undefined;
+      return kind && HOOK_KINDS.includes(kind) ? [{ address: `${type}.${name}`, values }] : [];
+    }),
+  );
 }
 
 /** The esinfer stacks of one synthesized Terraform stack (its parsed `cdk.tf.json`, read from `file`). */
@@ -62,26 +113,34 @@ function stacksIn(terraform: unknown, terraformStack: string, file: string): Syn
   const stackDir = dirname(file);
   const resources = (terraform as { resource?: Record<string, Record<string, unknown>> })?.resource ?? {};
   const resourceCount = Object.values(resources).reduce((n, byName) => n + Object.keys(byName ?? {}).length, 0);
-  const byStack = new Map<string, { stack?: Record<string, string>; endpoints: Record<string, string>[] }>();
-  for (const type of ["terraform_data", "null_resource"]) {
-    for (const [address, body] of Object.entries(resources[type] ?? {})) {
-      const values = valuesOf(body);
-      const kind = values[KIND_KEY] as HookKind | undefined;
-      if (!kind || !HOOK_KINDS.includes(kind)) continue;
-      const name = values.stack;
-      if (!name) throw new SynthesizedStackError(`${type}.${address} in ${terraformStack} has no stack name`);
-      const group = byStack.get(name) ?? { endpoints: [] };
-      byStack.set(name, group);
-      if (kind === "stack") group.stack = values;
-      if (kind === "endpoint") group.endpoints.push(values);
+  const byStack = new Map<string, { runner?: Record<string, string>; records: Map<string, RecordValues> }>();
+  for (const { address, values } of esinferResources(terraform)) {
+    const name = values.stack;
+    if (!name) throw new SynthesizedStackError(`${address} in ${terraformStack} has no stack name`);
+    const group = byStack.get(name) ?? { records: new Map<string, RecordValues>() };
+    byStack.set(name, group);
+    if (values[KIND_KEY] === "apply") group.runner = values;
+    if (values[KIND_KEY] === "endpoint") {
+      const missing = RECORD_KEYS.filter((k) => values[k] === undefined);
+      if (missing.length > 0 || values.inference_id === undefined)
+        throw new SynthesizedStackError(
+          `${address} in ${terraformStack} is not an endpoint record of this esinfer version (no ${[...missing, ...(values.inference_id === undefined ? ["inference_id"] : [])].join(", ")}): synthesize the app again`,
+        );
+      group.records.set(
+        values.inference_id,
+        Object.fromEntries(RECORD_KEYS.map((k) => [k, values[k]!])) as Record<keyof RecordValues, string>,
+      );
     }
   }
   return [...byStack.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, group]) => {
-      if (!group.stack)
-        throw new SynthesizedStackError(`esinfer stack ${name} in ${terraformStack} has no stack resource`);
-      const s = group.stack;
+      if (!group.runner)
+        throw new SynthesizedStackError(
+          `esinfer stack ${name} in ${terraformStack} has no runner resource (an older esinfer synthesized it?): synthesize the app again`,
+        );
+      const s = group.runner;
+      const absent = parse(s.absent, `${name} absent`);
       return {
         name,
         terraformStack,
@@ -92,10 +151,15 @@ function stacksIn(terraform: unknown, terraformStack: string, file: string): Syn
         manifest: {
           stack: name,
           cluster: parse(s.connection, `${name} connection`),
-          endpoints: group.endpoints.map((e) => parse(e.declaration, `${name} declaration`)),
-          absent: parse(s.absent, `${name} absent`),
+          endpoints: [...group.records.values()].map((r) => parse(r.declaration, `${name} declaration`)),
+          absent,
           state: parse(s.state, `${name} state`),
         },
+        records: group.records,
+        digest: stackDigest(
+          [...group.records.values()],
+          Array.isArray(absent) ? absent.filter((a): a is string => typeof a === "string") : [],
+        ),
       };
     });
 }

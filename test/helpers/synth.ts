@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Construct } from "constructs";
+import { unescapeTerraform } from "../../lib/constructs/hook-contract";
 import { tempDir } from "./stack";
 
 export type Runtime = "cdktf" | "cdktn";
@@ -40,25 +41,50 @@ export interface LocalExec {
   [key: string]: unknown;
 }
 
+export interface SynthOptions {
+  readonly runtime?: Runtime;
+  readonly projectDir?: string;
+  readonly stackId?: string;
+  readonly outdir?: string;
+  /**
+   * Let the clusters look the stack up in their cluster (the drift lookup, which runs the compiled CLI: build
+   * first). Default false: synthesis offline, as `ESINFER_LOOKUP=0` makes it.
+   */
+  readonly lookup?: boolean;
+  /** Environment of the synthesis (and of its lookup), on top of the test's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /** Builds a stack with `build` and synthesizes it (validations included); throws what synthesis throws. */
-export function synthStack(
-  build: (stack: Construct) => void,
-  options: { runtime?: Runtime; projectDir?: string; stackId?: string; outdir?: string } = {},
-): Synthesized {
+export function synthStack(build: (stack: Construct) => void, options: SynthOptions = {}): Synthesized {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cdk = require(options.runtime ?? "cdktf") as typeof import("cdktf");
   const projectDir = options.projectDir ?? tempDir("esinfer-project-");
   const outdir = options.outdir ?? join(projectDir, "cdktf.out");
-  const app = new cdk.App({ outdir, context: { "esinfer:projectDir": projectDir } });
   const stackId = options.stackId ?? "search";
-  const stack = new cdk.TerraformStack(app, stackId);
-  build(stack);
-  app.synth();
+  withEnv({ ESINFER_LOOKUP: options.lookup ? undefined : "0", ...options.env }, () => {
+    const app = new cdk.App({ outdir, context: { "esinfer:projectDir": projectDir } });
+    const stack = new cdk.TerraformStack(app, stackId);
+    build(stack);
+    app.synth();
+  });
   const text = readFileSync(join(outdir, "stacks", stackId, "cdk.tf.json"), "utf8");
   return { json: JSON.parse(text) as TerraformJson, text, outdir, projectDir };
 }
 
-/** esinfer's resources of a synthesized stack, by kind (`cluster`, `stack`, `identity`, `endpoint`). */
+/** Runs `work` with these environment variables set (undefined: unset), restoring the environment afterwards. */
+export function withEnv<T>(env: Readonly<Record<string, string | undefined>>, work: () => T): T {
+  const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
+  const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+  for (const [k, v] of Object.entries(env)) set(k, v);
+  try {
+    return work();
+  } finally {
+    for (const [k, v] of saved) set(k, v);
+  }
+}
+
+/** esinfer's resources of a synthesized stack, by kind (`cluster`, `apply`, `endpoint`). */
 export function esinferResources(
   json: TerraformJson,
   type = "terraform_data",
@@ -67,4 +93,32 @@ export function esinferResources(
     const values = { ...body.triggers, ...body.triggers_replace, ...body.input };
     return values.esinfer ? [{ address, kind: values.esinfer, values, body }] : [];
   });
+}
+
+/**
+ * The environment Terraform gives a resource's hook (`when` picks the create or the destroy-time one): each
+ * `${self.<part>.<key>}` resolved from the resource's own values, unescaped as Terraform hands them over.
+ */
+export function hookCommand(
+  resource: { body: TerraformResourceJson },
+  when: "create" | "destroy",
+): { command: string; environment: Record<string, string> } {
+  const exec = resource.body.provisioner
+    ?.map((p) => p["local-exec"])
+    .find((e) => (when === "destroy") === (e.when === "destroy"));
+  if (!exec) throw new Error(`no ${when} hook on this resource`);
+  const self: Record<string, Record<string, string> | undefined> = {
+    triggers_replace: resource.body.triggers_replace,
+    input: resource.body.input,
+    triggers: resource.body.triggers,
+  };
+  const environment = Object.fromEntries(
+    Object.entries(exec.environment ?? {}).map(([name, ref]) => {
+      const [, part, key] = /^\$\{self\.(\w+)\.(\w+)\}$/.exec(ref) ?? [];
+      const value = part && key ? self[part]?.[key] : undefined;
+      if (value === undefined) throw new Error(`${name}: ${ref} does not resolve from self`);
+      return [name, unescapeTerraform(value)];
+    }),
+  );
+  return { command: exec.command, environment };
 }

@@ -1,17 +1,17 @@
 /**
- * The `esinfer tf <hook>` commands, run in-process exactly as Terraform runs them: the environment comes from the
- * synthesized resources' provisioners, with `${self...}` resolved from the resource's own values (what Terraform
- * does), against the emulator.
+ * The `esinfer tf <hook>` commands, run in-process exactly as Terraform runs them: from the stack directory, with
+ * the environment the synthesized provisioners give them (`${self...}` resolved from the resource's own values),
+ * against the emulator. The runner applies the whole stack from the synthesized file; the anchor's destroy-time
+ * hook deletes what the stack owns.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Construct } from "constructs";
 import { ElasticsearchCluster, InferenceEndpoint, secret } from "../../lib";
 import { main } from "../../lib/cli/main";
-import { unescapeTerraform } from "../../lib/constructs/hook-contract";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { captureIo } from "../helpers/io";
-import { esinferResources, synthStack, type Synthesized } from "../helpers/synth";
+import { esinferResources, hookCommand, synthStack, type Synthesized } from "../helpers/synth";
 import { tempDir } from "../helpers/stack";
 
 const CANARY = "sk-CANARY-hooks-91e0-never-printed";
@@ -25,12 +25,31 @@ beforeEach(() => emu.reset());
 
 type ResourceType = "terraform_data" | "null_resource";
 
+/** The stack's state file (the default file backend), parsed. */
+function esinferState(projectDir: string): { endpoints: Record<string, { marker?: string; status: string }> } {
+  const dir = join(projectDir, ".esinfer", "state");
+  const file = readdirSync(dir).find((f) => f.endsWith(".json"))!;
+  return JSON.parse(readFileSync(join(dir, file), "utf8"));
+}
+
+async function pipelineUsing(id: string): Promise<void> {
+  const response = await fetch(`${emu.url}/_ingest/pipeline/embed-${id}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      processors: [{ inference: { model_id: id, input_output: { input_field: "t", output_field: "v" } } }],
+    }),
+  });
+  expect(response.status).toBe(200);
+}
+
 describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s resources", (resourceType) => {
   interface Declared {
     topN?: number;
     model?: string;
     rerank?: boolean;
     allowInUse?: boolean;
+    embAllowInUse?: boolean;
     absent?: string[];
   }
 
@@ -49,6 +68,7 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
           taskType: "text_embedding",
           serviceSettings: { modelId: d.model ?? "text-embedding-3-small", apiKey: secret.env("OPENAI_API_KEY") },
           taskSettings: { user: "search" },
+          ...(d.embAllowInUse ? { allowInUse: true } : {}),
         });
         if (d.rerank !== false)
           new InferenceEndpoint(stack, "rerank", {
@@ -65,158 +85,189 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     );
   }
 
-  /** Runs the hook of an esinfer resource as Terraform would: its environment resolved from `self`, from the stack directory. */
+  /** Runs the hook of one of the stack's resources as Terraform would, from the stack directory. */
   async function runHook(
     out: Synthesized,
-    kind: string,
-    pick: (values: Record<string, string>) => boolean = () => true,
+    kind: "apply" | "cluster",
     extraEnv: Record<string, string> = {},
-  ) {
-    const resource = esinferResources(out.json, resourceType).find((r) => r.kind === kind && pick(r.values));
-    if (!resource) throw new Error(`no ${kind} resource`);
-    const exec = resource.body.provisioner![0]!["local-exec"];
-    const self = {
-      triggers_replace: resource.body.triggers_replace!,
-      input: resource.body.input!,
-      triggers: resource.body.triggers!,
-    };
-    const environment = Object.fromEntries(
-      Object.entries(exec.environment!).map(([name, ref]) => {
-        const [, part, key] = /^\$\{self\.(\w+)\.(\w+)\}$/.exec(ref)!;
-        return [name, unescapeTerraform(self[part as keyof typeof self][key!]!)];
-      }),
-    );
+  ): Promise<{ code: number; out: string; err: string }> {
+    const resource = esinferResources(out.json, resourceType).find((r) => r.kind === kind)!;
+    const { command, environment } = hookCommand(resource, kind === "cluster" ? "destroy" : "create");
     const io = captureIo({
       cwd: join(out.outdir, "stacks", "search"),
       env: { OPENAI_API_KEY: CANARY, ...environment, ...extraEnv },
     });
-    const code = await main(["tf", exec.command], io);
+    const code = await main(["tf", command], io);
     return { code, out: io.out(), err: io.err() };
   }
+  const runner = (out: Synthesized, env?: Record<string, string>) => runHook(out, "apply", env);
+  const writes = () =>
+    emu.requests
+      .list()
+      // What changes the cluster (a `DELETE ?dry_run=true` only asks what uses an endpoint).
+      .filter((r) => r.method !== "GET" && r.path.startsWith("/_inference") && r.query.dry_run !== "true")
+      .map((r) => `${r.method} ${r.path}`);
 
-  const byId = (id: string) => (v: Record<string, string>) =>
-    v.inference_id === id || (v.declaration ?? "").includes(`"inference_id":"${id}"`);
-
-  test("reconcile creates, then finds nothing to do, then updates in place, then replaces when it must", async () => {
+  test("the runner creates every endpoint, then has nothing to do, then updates in place, then replaces when it must", async () => {
     const dir = tempDir("esinfer-hooks-");
     const v1 = app(dir);
-    const created = await runHook(v1, "endpoint", byId("rerank"));
+    const created = await runner(v1);
     expect(created).toMatchObject({ code: 0, err: "" });
-    expect(created.out).toContain("+ create rerank (cohere rerank)");
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["rerank"]);
-    expect((await runHook(v1, "endpoint", byId("rerank"))).out).toContain("esinfer: rerank: no changes");
+    expect(created.out).toContain("esinfer: applying stack search (2 endpoints declared)");
+    expect(created.out).toContain("esinfer: stack search: 2 to create, 0 to update in place, 0 to replace, 0 to delete");
+    expect(created.out).toMatch(/\+ rerank: created \(\d+ ms\)/);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]);
+    expect((await runner(v1)).out).toContain("esinfer: stack search: no changes");
 
     emu.requests.clear();
-    const update = await runHook(app(dir, { topN: 3 }), "endpoint", byId("rerank"));
+    const update = await runner(app(dir, { topN: 3 }));
     expect(update.code).toBe(0);
-    expect(update.out).toContain("~ task_settings.top_n = 10 -> 3");
-    expect(emu.requests.list({ method: "DELETE" })).toEqual([]);
-    expect(emu.requests.list({ method: "PUT" }).map((r) => r.path)).toEqual(["/_inference/rerank/rerank/_update"]);
+    expect(update.out).toMatch(/~ rerank: updated in place/);
+    expect(writes()).toEqual(["PUT /_inference/rerank/rerank/_update"]);
+    expect(emu.endpoints().find((e) => e.inference_id === "rerank")!.task_settings).toEqual({ top_n: 3 });
 
-    await runHook(v1, "endpoint", byId("emb"));
     emu.requests.clear();
-    const replace = await runHook(app(dir, { model: "text-embedding-3-large" }), "endpoint", byId("emb"));
-    expect(replace.out).toContain("-/+ replace emb");
-    expect(replace.out).toContain('service_settings.model_id = "text-embedding-3-small" -> "text-embedding-3-large"');
-    expect(emu.endpoints().find((e) => e.inference_id === "emb")!.service_settings.model_id).toBe(
-      "text-embedding-3-large",
-    );
+    const replace = await runner(app(dir, { topN: 3, model: "text-embedding-3-large" }));
+    expect(replace.code).toBe(0);
+    expect(replace.out).toMatch(/-\/\+ emb: replaced/);
+    expect(writes()).toEqual(["DELETE /_inference/emb", "PUT /_inference/text_embedding/emb"]);
     for (const r of [created, update, replace]) expect(r.out + r.err).not.toContain(CANARY);
   });
 
-  test("delete deletes and forgets; an endpoint in use needs allow_in_use or the operator's ESINFER_ALLOW_IN_USE", async () => {
+  test("the runner records each endpoint's last_drift from the synthesized file in the stack's state", async () => {
     const dir = tempDir("esinfer-hooks-");
-    const out = app(dir);
-    await runHook(out, "endpoint", byId("emb"));
-    await fetch(`${emu.url}/_ingest/pipeline/embed`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        processors: [{ inference: { model_id: "emb", input_output: { input_field: "t", output_field: "v" } } }],
-      }),
+    await runner(app(dir));
+    expect(esinferState(dir).endpoints).toEqual({
+      emb: expect.objectContaining({ status: "applied", marker: "none" }),
+      rerank: expect.objectContaining({ status: "applied", marker: "none" }),
     });
-    const refused = await runHook(out, "identity", byId("emb"));
-    expect(refused.code).toBe(1);
-    expect(refused.err).toContain("refusing to delete emb (used by pipelines [embed])");
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb"]);
-
-    const forced = await runHook(out, "identity", byId("emb"), { ESINFER_ALLOW_IN_USE: "1" });
-    expect(forced.code).toBe(0);
-    expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toContainEqual({ force: "true" });
-    expect(emu.endpoints()).toEqual([]);
-    // Gone from the stack's state too: re-running is harmless.
-    const state = JSON.parse(
-      readFileSync(
-        join(
-          dir,
-          ".esinfer",
-          "state",
-          readdirSync(join(dir, ".esinfer", "state")).find((f) => f.endsWith(".json"))!,
-        ),
-        "utf8",
-      ),
-    );
-    expect(Object.keys(state.endpoints)).toEqual([]);
-    expect((await runHook(out, "identity", byId("emb"))).code).toBe(0);
-
-    // allow_in_use from the configuration.
-    const allowed = app(dir, { allowInUse: true });
-    await runHook(allowed, "endpoint", byId("emb"));
-    expect((await runHook(allowed, "identity", byId("emb"))).code).toBe(0);
-    expect(emu.endpoints()).toEqual([]);
   });
 
-  test("prune deletes what the stack owns but no longer declares, and what is declared absent; nothing else", async () => {
+  test("an endpoint removed from the app, and tombstones, are deleted; endpoints of no one are left alone", async () => {
     const dir = tempDir("esinfer-hooks-");
-    const both = app(dir);
-    await runHook(both, "endpoint", byId("emb"));
-    await runHook(both, "endpoint", byId("rerank"));
+    await runner(app(dir));
     emu.createEndpoint("foreign", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
     emu.createEndpoint("legacy", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
-    expect((await runHook(both, "stack")).out).toContain("no changes");
-
-    // The rerank construct is removed (Terraform forgets it without its destroy hook) and legacy is tombstoned.
-    const pruned = await runHook(app(dir, { rerank: false, absent: ["legacy"] }), "stack");
+    const pruned = await runner(app(dir, { rerank: false, absent: ["legacy"] }));
     expect(pruned.code).toBe(0);
-    expect(pruned.out).toContain("- delete legacy");
-    expect(pruned.out).toContain("- delete rerank");
+    expect(pruned.out).toContain("0 to create, 0 to update in place, 0 to replace, 2 to delete; 1 unchanged");
+    expect(pruned.out).toMatch(/- legacy: deleted/);
+    expect(pruned.out).toMatch(/- rerank: deleted/);
     expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "foreign"]);
   });
 
-  test("hooks running at once wait for the stack's state lock and all succeed", async () => {
+  test("the runner applies nothing from a synthesized file that changed since Terraform planned", async () => {
+    const dir = tempDir("esinfer-hooks-");
+    const planned = app(dir);
+    const resynthesized = app(dir, { topN: 3 }); // the same directory: what Terraform would now read
+    const runnerResource = esinferResources(planned.json, resourceType).find((r) => r.kind === "apply")!;
+    const { environment } = hookCommand(runnerResource, "create");
+    const io = captureIo({ cwd: join(resynthesized.outdir, "stacks", "search"), env: environment });
+    expect(await main(["tf", "apply"], io)).toBe(1);
+    expect(io.err()).toContain(
+      "stack search: " +
+        join(resynthesized.outdir, "stacks", "search", "cdk.tf.json") +
+        " changed since Terraform planned this apply",
+    );
+    expect(io.err()).toContain("nothing was applied. Synthesize, then plan and apply again.");
+    expect(emu.requests.list({ method: "PUT" })).toEqual([]);
+  });
+
+  test("a failed endpoint fails the hook, naming it, after the others are applied; the next run retries it", async () => {
     const dir = tempDir("esinfer-hooks-");
     const out = app(dir);
-    emu.faults.latency({ ms: 50, method: "PUT" });
-    const results = await Promise.all([
-      runHook(out, "endpoint", byId("emb")),
-      runHook(out, "endpoint", byId("rerank")),
-      runHook(out, "stack"),
-    ]);
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]);
+    emu.faults.error({ status: 400, method: "PUT", path: "/_inference/rerank/rerank" });
+    const failed = await runner(out);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/esinfer: rerank \(create\) failed: /);
+    expect(failed.err).toContain(
+      "esinfer: stack search: 1 of 2 endpoints failed (rerank); the next terraform apply retries them",
+    );
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb"]);
+    emu.faults.clear();
+    emu.requests.clear();
+    expect((await runner(out)).code).toBe(0);
+    expect(writes()).toEqual(["PUT /_inference/rerank/rerank"]);
+  });
+
+  test("an endpoint in use is refused in Terraform's terms, changing nothing; allowInUse or ESINFER_ALLOW_IN_USE allow it", async () => {
+    const dir = tempDir("esinfer-hooks-");
+    await runner(app(dir));
+    await pipelineUsing("emb");
+    const large = { model: "text-embedding-3-large" };
+    emu.requests.clear();
+    const refused = await runner(app(dir, large));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      "stack search: refusing to replace emb (used by pipelines [embed-emb]; to allow it, set allowInUse: true on its " +
+        "InferenceEndpoint (or on the ElasticsearchCluster)): deleting an endpoint breaks what uses it, so nothing was " +
+        "changed. Set allowInUse and apply again (force=true is then sent), or allow it for one run: " +
+        "ESINFER_ALLOW_IN_USE=1 terraform apply.",
+    );
+    expect(refused.err).not.toContain("--allow-in-use");
+    expect(writes()).toEqual([]);
+
+    const forced = await runner(app(dir, large), { ESINFER_ALLOW_IN_USE: "1" });
+    expect(forced.code).toBe(0);
+    expect(forced.out).toContain("! emb: used by pipelines [embed-emb]: sending force=true (allowInUse)");
+    expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toContainEqual({ force: "true" });
+
+    // The endpoint's own allowInUse, back to the small model.
+    expect((await runner(app(dir, { embAllowInUse: true }))).code).toBe(0);
+    expect(emu.endpoints().find((e) => e.inference_id === "emb")!.service_settings.model_id).toBe(
+      "text-embedding-3-small",
+    );
+  });
+
+  test("destroy deletes what the stack owns, with the same guard, and nothing else", async () => {
+    const dir = tempDir("esinfer-hooks-");
+    const out = app(dir);
+    await runner(out);
+    emu.createEndpoint("foreign", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
+    await pipelineUsing("emb");
+    const refused = await runHook(out, "cluster");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      "refusing to delete emb (used by pipelines [embed-emb]; to allow it, set allowInUse: true on the ElasticsearchCluster)",
+    );
+    expect(refused.err).toContain("or allow it for one run: ESINFER_ALLOW_IN_USE=1 terraform destroy");
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "foreign", "rerank"]);
+
+    const destroyed = await runHook(out, "cluster", { ESINFER_ALLOW_IN_USE: "true" });
+    expect(destroyed.code).toBe(0);
+    expect(destroyed.out).toContain("esinfer: deleting every endpoint stack search owns");
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["foreign"]);
+    expect(esinferState(dir).endpoints).toEqual({});
+    // Already gone: harmless to repeat.
+    expect((await runHook(out, "cluster")).out).toContain("esinfer: stack search: no changes");
   });
 
   test("an endpoint that exists but is not the stack's is not taken over", async () => {
     emu.createEndpoint("rerank", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
-    const r = await runHook(app(tempDir("esinfer-hooks-")), "endpoint", byId("rerank"));
+    const r = await runner(app(tempDir("esinfer-hooks-")));
     expect(r.code).toBe(1);
-    expect(r.err).toContain(
-      "already exists in the cluster (cohere rerank) and is not managed by stack search; adopt it with `esinfer import rerank`",
-    );
-    expect(emu.endpoints()[0]!.service_settings.model_id).toBe("m");
+    expect(r.err).toContain("rerank: inference_id: already exists in the cluster (cohere rerank) and is not managed by");
+    expect(emu.endpoints().find((e) => e.inference_id === "rerank")!.service_settings.model_id).toBe("m");
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["rerank"]);
   });
 });
 
 test("run by hand, a hook says what it needs", async () => {
   const io = captureIo();
-  expect(await main(["tf", "reconcile"], io)).toBe(1);
+  expect(await main(["tf", "apply"], io)).toBe(1);
   expect(io.err()).toContain(
-    "ESINFER_TF_ALLOW_IN_USE is not set; this command is run by the Terraform resources esinfer synthesizes",
+    "esinfer tf apply: ESINFER_STACK is not set; this command is run by the Terraform resources esinfer synthesizes",
   );
-  const bad = captureIo({ env: { ESINFER_TF_ALLOW_IN_USE: "false", ESINFER_DECLARATION: "{not json" } });
-  expect(await main(["tf", "reconcile"], bad)).toBe(1);
-  expect(bad.err()).toContain("ESINFER_DECLARATION is not valid JSON");
+  const bad = captureIo({ env: { ESINFER_STACK: "s", ESINFER_CLUSTER: "{not json", ESINFER_TF_ALLOW_IN_USE: "false" } });
+  expect(await main(["tf", "destroy"], bad)).toBe(1);
+  expect(bad.err()).toContain("esinfer tf destroy: ESINFER_CLUSTER is not valid JSON");
+  const elsewhere = captureIo({ cwd: tempDir("esinfer-hooks-"), env: { ESINFER_STACK: "s" } });
+  expect(await main(["tf", "apply"], elsewhere)).toBe(1);
+  expect(elsewhere.err()).toContain("cdk.tf.json): no such file; synthesize the app first");
   const unknown = captureIo();
-  expect(await main(["tf", "apply"], unknown)).toBe(1);
-  expect(unknown.err()).toContain("unknown hook (the synthesized stack runs reconcile, delete, prune)");
+  expect(await main(["tf", "reconcile"], unknown)).toBe(1);
+  expect(unknown.err()).toContain("esinfer tf reconcile: unknown hook (the synthesized stack runs apply, destroy, lookup)");
+  const lookup = captureIo({ stdin: "{not json" });
+  expect(await main(["tf", "lookup"], lookup)).toBe(1);
+  expect(lookup.err()).toContain("esinfer tf lookup: the request on stdin is not JSON");
 });

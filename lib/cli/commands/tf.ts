@@ -1,33 +1,328 @@
 /**
- * `esinfer tf <hook>`: what the synthesized Terraform resources run (hidden from `--help`; see
- * lib/constructs/hook-contract.ts). Everything arrives as environment variables set from `self`; credentials only
- * as references resolved from the environment Terraform runs in. Each hook is the engine's apply scoped to what
- * its resource stands for, under the stack's state lock, so it is safe to repeat and to run ten at once:
- * - `reconcile`: make one endpoint match its declaration (create; update in place; replace only when it must).
- * - `delete`: delete one endpoint (identity changed, or `terraform destroy`).
- * - `prune`: delete what the stack owns but no longer declares, and what is declared absent.
+ * `esinfer tf <hook>`: what the synthesized Terraform resources run, and the lookup the constructs make when the app
+ * synthesizes (hidden from `--help`; see lib/constructs/hook-contract.ts and docs/terraform.md). Values arrive as
+ * environment variables set from `self`; credentials only as references resolved from the environment Terraform
+ * runs in.
+ * - `apply` (the runner's create hook): the engine's apply of the whole stack, from the records of the synthesized
+ *   file in the working directory, once their digest is checked against the one Terraform planned with.
+ * - `destroy` (the anchor's destroy-time hook): delete every endpoint the stack owns.
+ * - `lookup` (synthesis): each endpoint's drift marker, for the request read from stdin; changes nothing.
+ * The hooks stop gracefully on SIGINT/SIGTERM, and when Terraform is gone or their output is closed, so no esinfer
+ * process outlives the Terraform run (lib/cli/interrupt.ts).
  */
 import { resolve } from "node:path";
+import { EsinferError } from "../../errors";
+import { driftMarkers } from "../../constructs/drift";
 import {
   DEFAULT_HOOK_LOCK_TIMEOUT,
   HOOK_ENV,
   HOOK_LOCK_TIMEOUT_ENV,
   OPERATOR_ALLOW_IN_USE_ENV,
-  type HookCommand,
+  SYNTHESIZED_FILE,
+  isOn,
 } from "../../constructs/hook-contract";
-import { parseManifest, type PlanScope, type Stack } from "../../engine";
-import { renderHuman } from "../../engine/render";
+import type { LookupAnswer, LookupRequest } from "../../constructs/lookup";
+import { SynthesizedStackError, readSynthesizedFile } from "../../constructs/read-synthesized";
+import {
+  StackSession,
+  checkSecrets,
+  declaredEndpoints,
+  describeReferences,
+  parseManifest,
+  readLiveState,
+  type ApplyEvent,
+  type EndpointPlan,
+  type Plan,
+  type Stack,
+} from "../../engine";
+import { parseTimeValue } from "../../client";
 import { ValidationError } from "../../model";
-import { UsageError, type Io } from "../io";
-import { applyWithProgress } from "../progress";
-import { durationMs, withSession } from "../session";
+import { UsageError, readStream, type Io } from "../io";
+import { reporting } from "../problems";
+import { describeEvent } from "../progress";
+import { cannotConnect, durationMs, withInterruptibleSession } from "../session";
+import { VERSION } from "../version";
 
-const HOOKS: readonly HookCommand[] = ["reconcile", "delete", "prune"];
+const HOOKS = ["apply", "destroy", "lookup"] as const;
+type Hook = (typeof HOOKS)[number];
 
 export async function run(io: Io, _options: unknown, hook: string): Promise<number> {
-  if (!HOOKS.includes(hook as HookCommand))
-    throw new UsageError(`esinfer tf ${hook}: unknown hook (the synthesized stack runs ${HOOKS.join(", ")})`);
-  const env = (name: string) => {
+  switch (hook as Hook) {
+    case "apply":
+      return applyHook(io);
+    case "destroy":
+      return destroyHook(io);
+    case "lookup":
+      return reporting(io, () => lookup(io));
+    default:
+      return reporting(io, async () => {
+        throw new UsageError(`esinfer tf ${hook}: unknown hook (the synthesized stack runs ${HOOKS.join(", ")})`);
+      });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// apply: the runner
+
+async function applyHook(io: Io): Promise<number> {
+  let context: ReturnType<typeof runnerContext> | undefined;
+  return withInterruptibleSession(
+    io,
+    () => (context = runnerContext(io)).stack,
+    {},
+    async (session, interruption) => {
+      const { stack, records, options } = context!;
+      io.stdout.write(
+        `esinfer: applying stack ${stack.name} (${count(stack.endpoints.length, "endpoint")} declared` +
+          `${stack.absent.length > 0 ? `, ${stack.absent.length} declared absent` : ""}) at ${session.clusterUrl}\n`,
+      );
+      const allowed = (id: string) =>
+        options.operatorAllows || (records.get(id)?.allow_in_use ?? String(options.clusterAllows)) === "true";
+      const { result } = await session.apply({
+        lockTimeoutMs: options.lockTimeoutMs,
+        // Each endpoint's own allowInUse is checked before anything is sent (refuseInUse): the engine may force
+        // exactly the endpoints that pass.
+        allowInUse: true,
+        ...(options.createTimeout ? { createTimeout: options.createTimeout } : {}),
+        markers: new Map([...records].map(([id, r]) => [id, r.last_drift])),
+        stop: interruption.stop,
+        confirm: async (plan) => {
+          refuseInUse(plan, allowed, "apply");
+          io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
+          for (const e of inUse(plan))
+            io.stdout.write(`! ${e.inference_id}: used by ${describeReferences(e.references!)}: sending force=true (allowInUse)\n`);
+          return true;
+        },
+        onEvent: printEvent(io),
+      });
+      return report(io, stack.name, result, "apply");
+    },
+    { watchParent: true },
+  );
+}
+
+/** What the runner applies: the stack of the synthesized file, checked against what Terraform planned. */
+function runnerContext(io: Io) {
+  const env = hookEnv(io, "apply");
+  const name = env.text(HOOK_ENV.stack);
+  const file = resolve(io.cwd, SYNTHESIZED_FILE);
+  let synthesized;
+  try {
+    synthesized = readSynthesizedFile(file, name).find((s) => s.name === name);
+  } catch (e) {
+    if (e instanceof SynthesizedStackError) throw new UsageError(`esinfer tf apply: ${e.message}`);
+    throw e;
+  }
+  if (!synthesized)
+    throw new UsageError(
+      `esinfer tf apply: ${file} has no esinfer stack ${name}: Terraform runs this hook in the stack's directory (cdktf.out/stacks/<stack>), where the synthesized file is`,
+    );
+  if (synthesized.digest !== env.text(HOOK_ENV.digest))
+    throw new UsageError(
+      `esinfer tf apply: stack ${name}: ${file} changed since Terraform planned this apply (its endpoint records or ` +
+        "tombstones differ from the plan's): nothing was applied. Synthesize, then plan and apply again.",
+    );
+  const records = synthesized.records;
+  const timeouts = [...records.values()].map((r) => r.timeout).filter(Boolean);
+  return {
+    stack: stackOf(io, {
+      name,
+      cluster: env.json(HOOK_ENV.connection),
+      state: env.json(HOOK_ENV.state),
+      endpoints: synthesized.manifest.endpoints,
+      absent: synthesized.manifest.absent,
+      projectDir: env.text(HOOK_ENV.projectDir),
+    }),
+    records,
+    options: {
+      ...env.common(),
+      // One apply, one create timeout: the longest any endpoint asks for (a timeout is how long to wait at most).
+      createTimeout: timeouts.sort((a, b) => parseTimeValue(b)! - parseTimeValue(a)!)[0],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// destroy: the anchor's destroy-time hook
+
+async function destroyHook(io: Io): Promise<number> {
+  let options: ReturnType<ReturnType<typeof hookEnv>["common"]> | undefined;
+  return withInterruptibleSession(
+    io,
+    () => {
+      const env = hookEnv(io, "destroy");
+      options = env.common();
+      return stackOf(io, {
+        name: env.text(HOOK_ENV.stack),
+        cluster: env.json(HOOK_ENV.connection),
+        state: env.json(HOOK_ENV.state),
+        endpoints: [],
+        absent: [],
+        projectDir: env.text(HOOK_ENV.projectDir),
+      });
+    },
+    {},
+    async (session, interruption) => {
+      const { clusterAllows, operatorAllows, lockTimeoutMs } = options!;
+      io.stdout.write(`esinfer: deleting every endpoint stack ${session.stack.name} owns at ${session.clusterUrl}\n`);
+      const { result } = await session.apply({
+        destroy: true,
+        lockTimeoutMs,
+        allowInUse: true,
+        stop: interruption.stop,
+        confirm: async (plan) => {
+          refuseInUse(plan, () => clusterAllows || operatorAllows, "destroy");
+          io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
+          return true;
+        },
+        onEvent: printEvent(io),
+      });
+      return report(io, session.stack.name, result, "destroy");
+    },
+    { watchParent: true },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// lookup: drift markers for a synthesis
+
+/** Requests to a cluster that does not answer give up soon: synthesis waits for this. */
+const LOOKUP_CLIENT = { maxRetries: 1, requestTimeoutMs: 15_000, maxRetryTimeMs: 20_000 };
+
+async function lookup(io: Io): Promise<number> {
+  let request: LookupRequest;
+  try {
+    request = JSON.parse(await readStream(io.stdin)) as LookupRequest;
+  } catch (e) {
+    throw new UsageError(`esinfer tf lookup: the request on stdin is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof request?.stack !== "string" || typeof request.project_dir !== "string" || !Array.isArray(request.endpoints))
+    throw new UsageError("esinfer tf lookup: the request on stdin needs stack, project_dir and endpoints");
+  const stack = stackOf(io, {
+    name: request.stack,
+    cluster: request.cluster,
+    state: request.state,
+    endpoints: request.endpoints,
+    absent: request.absent,
+    projectDir: request.project_dir,
+  });
+  let session: StackSession;
+  try {
+    session = new StackSession(stack, {
+      env: io.env,
+      esinferVersion: VERSION,
+      onNote: () => undefined,
+      client: { ...LOOKUP_CLIENT, warn: () => undefined },
+    });
+  } catch (error) {
+    throw cannotConnect(error, stack.name);
+  }
+  try {
+    // Reads only: no lock, nothing written (a synthesis must never change the cluster or the state).
+    const [state, live] = await Promise.all([session.store.read(), readLiveState(session.client, session.clusterUrl)]);
+    const declared = declaredEndpoints(stack);
+    const secrets = checkSecrets(declared, state.salt, { env: io.env, baseDir: stack.baseDir });
+    const answer: LookupAnswer = { markers: [...driftMarkers({ declared, state, live, secrets })] };
+    io.stdout.write(`${JSON.stringify(answer)}\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// shared
+
+/** A replace or delete refused because something uses the endpoint and its `allowInUse` is not set. */
+export class InUseRefusedError extends EsinferError {
+  constructor(message: string) {
+    super(message, { code: "ESINFER_APPLY_REFUSED" });
+  }
+}
+
+const inUse = (plan: Plan) =>
+  plan.endpoints.filter(
+    (e) =>
+      (e.action === "replace" || e.action === "delete") &&
+      e.references !== undefined &&
+      (e.references.pipelines.length > 0 || e.references.indexes.length > 0),
+  );
+
+/**
+ * Refuses the whole apply, before anything is sent, when an endpoint in use would be replaced or deleted without
+ * its `allowInUse`; the remedy is said in Terraform's terms (a construct prop, or the operator's variable).
+ */
+function refuseInUse(plan: Plan, allowed: (id: string) => boolean, hook: "apply" | "destroy"): void {
+  const refused = inUse(plan).filter((e) => !allowed(e.inference_id));
+  if (refused.length === 0) return;
+  const declared = new Set(plan.endpoints.filter((e) => e.declared).map((e) => e.inference_id));
+  const where = (e: EndpointPlan) =>
+    hook === "apply" && declared.has(e.inference_id)
+      ? `on its InferenceEndpoint (or on the ElasticsearchCluster)`
+      : `on the ElasticsearchCluster`;
+  const what = refused.map(
+    (e) => `${e.action} ${e.inference_id} (used by ${describeReferences(e.references!)}; to allow it, set allowInUse: true ${where(e)})`,
+  );
+  const once =
+    hook === "apply"
+      ? `${OPERATOR_ALLOW_IN_USE_ENV}=1 terraform apply`
+      : `${OPERATOR_ALLOW_IN_USE_ENV}=1 terraform destroy (or terraform apply, when the stack moves to another cluster)`;
+  throw new InUseRefusedError(
+    `stack ${plan.stack}: refusing to ${what.join("; ")}: deleting an endpoint breaks what uses it, so nothing was ` +
+      `changed. Set allowInUse and apply again (force=true is then sent), or allow it for one run: ${once}.`,
+  );
+}
+
+/** One line per endpoint finished (Terraform prefixes each with the resource's address). */
+function printEvent(io: Io): (event: ApplyEvent) => void {
+  return (event) => {
+    if (event.kind !== "done" && event.kind !== "failed") return;
+    const { symbol, text } = describeEvent(event);
+    io.stdout.write(`${symbol} ${text}\n`);
+  };
+}
+
+function planSummary(plan: Plan): string {
+  const s = plan.summary;
+  return (
+    `stack ${plan.stack}: ${s.create} to create, ${s.update} to update in place, ${s.replace} to replace, ` +
+    `${s.delete} to delete; ${s["no-op"]} unchanged`
+  );
+}
+
+/** The end of the hook's output (the part Terraform quotes when the hook fails): what failed or was not started. */
+function report(
+  io: Io,
+  stack: string,
+  result: Awaited<ReturnType<StackSession["apply"]>>["result"],
+  hook: "apply" | "destroy",
+): number {
+  const outcomes = result?.outcomes ?? [];
+  if (outcomes.length === 0) {
+    io.stdout.write(`esinfer: stack ${stack}: no changes\n`);
+    return 0;
+  }
+  const failed = outcomes.filter((o) => o.status === "failed");
+  const notStarted = outcomes.filter((o) => o.status === "not-started");
+  const done = outcomes.length - failed.length - notStarted.length;
+  io.stdout.write(`esinfer: stack ${stack}: ${count(done, "endpoint")} done, ${failed.length} failed\n`);
+  if (notStarted.length > 0)
+    io.stderr.write(
+      `esinfer: interrupted: not started: ${notStarted.map((o) => `${o.inference_id} (${o.action})`).join(", ")}; ` +
+        `the next terraform ${hook} carries on\n`,
+    );
+  for (const f of failed) io.stderr.write(`esinfer: ${f.inference_id} (${f.action}) failed: ${f.error}\n`);
+  if (failed.length > 0)
+    io.stderr.write(
+      `esinfer: stack ${stack}: ${failed.length} of ${outcomes.length} endpoints failed (${failed.map((f) => f.inference_id).join(", ")}); ` +
+        `the next terraform ${hook} retries them\n`,
+    );
+  return failed.length > 0 || notStarted.length > 0 ? 1 : 0;
+}
+
+/** The hook's environment: each variable named when missing or malformed. */
+function hookEnv(io: Io, hook: string) {
+  const text = (name: string) => {
     const value = io.env[name];
     if (value === undefined)
       throw new UsageError(
@@ -37,105 +332,43 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
   };
   const json = (name: string): unknown => {
     try {
-      return JSON.parse(env(name));
+      return JSON.parse(text(name));
     } catch (e) {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`esinfer tf ${hook}: ${name} is not valid JSON: ${(e as Error).message}`);
     }
   };
-  const lockTimeoutMs = durationMs(HOOK_LOCK_TIMEOUT_ENV, io.env[HOOK_LOCK_TIMEOUT_ENV] ?? DEFAULT_HOOK_LOCK_TIMEOUT);
-  const timeout = io.env[HOOK_ENV.timeout] || undefined;
-  const allowInUse = env(HOOK_ENV.allowInUse) === "true" || truthy(io.env[OPERATOR_ALLOW_IN_USE_ENV]);
-
-  const target = targetOf(hook as HookCommand, env, json);
-  const load = () =>
-    stackOf(io, {
-      stack: env(HOOK_ENV.stack),
-      cluster: json(HOOK_ENV.connection),
-      state: json(HOOK_ENV.state),
-      endpoints: target.endpoints,
-      absent: target.absent,
-      projectDir: env(HOOK_ENV.projectDir),
-    });
-  return withSession(io, load, {}, async (session) => {
-    const { result } = await applyWithProgress(
-      io,
-      session,
-      {
-        scope: target.scope,
-        lockTimeoutMs,
-        allowInUse,
-        ...(timeout ? { createTimeout: timeout } : {}),
-        confirm: async (plan) => {
-          io.stdout.write(renderHuman(plan, { color: false }));
-          return true;
-        },
-      },
-      { live: false },
-    );
-    const failed = result?.outcomes.filter((o) => o.status === "failed") ?? [];
-    if (!result || result.outcomes.length === 0) io.stdout.write(`esinfer: ${target.label}: no changes\n`);
-    for (const f of failed) io.stderr.write(`esinfer: ${f.inference_id} (${f.action}) failed: ${f.error}\n`);
-    return failed.length > 0 ? 1 : 0;
+  const common = () => ({
+    lockTimeoutMs: durationMs(HOOK_LOCK_TIMEOUT_ENV, io.env[HOOK_LOCK_TIMEOUT_ENV] ?? DEFAULT_HOOK_LOCK_TIMEOUT),
+    clusterAllows: text(HOOK_ENV.allowInUse) === "true",
+    operatorAllows: isOn(io.env[OPERATOR_ALLOW_IN_USE_ENV]),
   });
-}
-
-interface Target {
-  readonly label: string;
-  readonly scope: PlanScope;
-  readonly endpoints: unknown[];
-  readonly absent: string[];
-}
-
-function targetOf(hook: HookCommand, env: (name: string) => string, json: (name: string) => unknown): Target {
-  switch (hook) {
-    case "reconcile": {
-      const declaration = json(HOOK_ENV.declaration) as { inference_id?: unknown };
-      const id = String(declaration?.inference_id);
-      return { label: id, scope: { only: [id] }, endpoints: [declaration], absent: [] };
-    }
-    case "delete": {
-      const id = env(HOOK_ENV.inferenceId);
-      // Declared absent within its own scope: deleted when present, and forgotten by the state.
-      return { label: id, scope: { only: [id] }, endpoints: [], absent: [id] };
-    }
-    case "prune": {
-      const declared = stringList(json(HOOK_ENV.declared), HOOK_ENV.declared);
-      const absent = stringList(json(HOOK_ENV.absent), HOOK_ENV.absent);
-      return { label: "endpoints no longer declared", scope: { except: declared }, endpoints: [], absent };
-    }
-  }
+  return { text, json, common };
 }
 
 function stackOf(
   io: Io,
   parts: {
-    stack: string;
+    name: string;
     cluster: unknown;
     state: unknown;
-    endpoints: unknown[];
-    absent: string[];
+    endpoints: readonly unknown[];
+    absent: unknown;
     projectDir: string;
   },
 ): Stack {
   const { stack, issues } = parseManifest(
     {
-      stack: parts.stack,
+      stack: parts.name,
       cluster: parts.cluster,
       endpoints: parts.endpoints,
-      absent: parts.absent,
+      absent: parts.absent ?? [],
       state: parts.state,
     },
     { baseDir: resolve(io.cwd, parts.projectDir) },
   );
-  if (!stack) throw new ValidationError(issues, `Invalid synthesized stack ${parts.stack} (synthesize it again)`);
+  if (!stack) throw new ValidationError(issues, `Invalid synthesized stack ${parts.name} (synthesize it again)`);
   return stack;
 }
 
-function stringList(value: unknown, name: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
-    throw new UsageError(`${name} must be a JSON array of inference ids`);
-  return value as string[];
-}
-
-const truthy = (v: string | undefined) => v !== undefined && ["1", "true", "yes"].includes(v.toLowerCase());
+const count = (n: number, noun: string) => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
