@@ -246,8 +246,8 @@ test("names are data: constructor, toString and hasOwnProperty as header names a
   expect(code).toBe(0);
   expect(lines(out).slice(3, 6)).toEqual([
     "  ~ hooks (custom completion)",
-    '      - service_settings.headers.toString = "1"',
     '      + service_settings.headers.hasOwnProperty = "2"',
+    '      - service_settings.headers.toString = "1"',
   ]);
 });
 
