@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let exitCode = 0;
   const program = buildProgram(new CommandClass(), io, (code) => (exitCode = code));
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(terraformSpellings(program, argv), { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
@@ -29,6 +29,42 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (code === undefined) throw error;
     return code;
   }
+}
+
+/**
+ * Terraform spells long options with one dash (`-auto-approve`, `-detailed-exitcode`, `-target=ID`); so may a user
+ * of esinfer. A one-dash word of two letters or more that is not one of our short options becomes its two-dash form,
+ * so commander accepts a known option and suggests one for a near miss ("Did you mean --auto-approve?"). Values
+ * of options that take one (`--input -x`) and everything after `--` are left as they are.
+ */
+export function terraformSpellings(program: Command, argv: readonly string[]): string[] {
+  const commands = [program, ...program.commands];
+  const options = commands.flatMap((c) => c.options);
+  const takesValue = new Set(
+    options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter(Boolean) as string[]),
+  );
+  const shorts = new Set(options.map((o) => o.short).filter(Boolean) as string[]);
+  const out: string[] = [];
+  let valueNext = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (valueNext) {
+      out.push(arg);
+      valueNext = false;
+      continue;
+    }
+    const m = /^-([a-z][a-z0-9-]+)(=.*)?$/i.exec(arg);
+    const name = m && !shorts.has(`-${m[1]!}`) ? `--${m[1]!}` : undefined;
+    const normalized = name ? `${name}${m![2] ?? ""}` : arg;
+    out.push(normalized);
+    const flag = normalized.split("=")[0]!;
+    valueNext = takesValue.has(flag) && !normalized.includes("=");
+  }
+  return out;
 }
 
 function buildProgram(program: Command, io: Io, setExit: (code: number) => void): Command {
@@ -78,6 +114,12 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
     .option("--out <file>", "save the plan, to apply exactly it later with esinfer apply <file>")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--destroy", "plan the deletion of everything the stack owns")
+    .option(
+      "--target <id>",
+      "plan only this endpoint (repeatable); for exceptional cases, as Terraform's -target",
+      collect,
+      [] as string[],
+    )
     .option("--parallelism <n>", "concurrent reference lookups", "8")
     .action(lazy(() => import("./commands/plan")));
 
@@ -88,6 +130,12 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
       .option("--parallelism <n>", "endpoints worked on at once", "8")
       .option("--timeout <duration>", "server-side timeout of each create, e.g. 60s (Elasticsearch 8.19/9.1+)")
       .option("--lock-timeout <duration>", "wait this long for the stack's state lock (default: fail at once)")
+      .option(
+        "--target <id>",
+        "work on this endpoint only (repeatable); for exceptional cases, as Terraform's -target",
+        collect,
+        [] as string[],
+      )
       .option("--json", "print the outcome as JSON");
 
   applyOptions(program.command("apply").description("Carry out the plan (or a saved plan file) safely."))
@@ -105,7 +153,8 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
       .description("Adopt existing endpoints into the stack and print their declarations (secrets as references)."),
   )
     .argument("[ids...]", "inference ids to adopt")
-    .option("--all", "adopt every endpoint the stack does not manage (preconfigured ones excepted)")
+    .option("--all", "adopt every endpoint no stack owns (preconfigured ones excepted)")
+    .option("--from-stack <name>", "move the ownership of the named endpoints from that stack to this one")
     .option("--format <format>", "json (manifest endpoints) or typescript (InferenceEndpoint constructs)", "json")
     .option("--lock-timeout <duration>", "wait this long for the stack's state lock")
     .action(lazy(() => import("./commands/import")));
@@ -121,6 +170,19 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
   stackOptions(
     program.command("force-unlock").description("Remove a state lock left by a crashed run.").argument("<lock-id>"),
   ).action(lazy(() => import("./commands/force-unlock")));
+
+  stackOptions(
+    program
+      .command("state")
+      .description(
+        "What the stack owns: state list, state show ID, state rm ID... (forget without deleting: the endpoint stays, owned by no stack).",
+      )
+      .argument("<subcommand>", "list, show or rm")
+      .argument("[ids...]", "inference ids (show: one; rm: one or more)"),
+  )
+    .option("--json", "print as JSON (list, show)")
+    .option("--lock-timeout <duration>", "wait this long for the stack's state lock")
+    .action(lazy(() => import("./commands/state")));
 
   program
     .command("emulator")
@@ -151,4 +213,9 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
     .action(lazy(() => import("./commands/demo")));
 
   return program;
+}
+
+/** commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

@@ -5,6 +5,7 @@ import { VERSION } from "./version";
 import { reporting } from "./problems";
 import { UsageError, type Io } from "./io";
 import { loadStack, type StackSourceOptions } from "./stack-source";
+import { runInterruptible, type InterruptOptions, type Interruption } from "./interrupt";
 
 export interface EngineCommandOptions extends StackSourceOptions {
   verbose?: boolean;
@@ -20,15 +21,44 @@ export async function openSession(
   return withSession(io, () => loadStack(io, options), options, work);
 }
 
+/**
+ * As `openSession`, for commands that change things (apply, destroy, import, state rm): SIGINT and SIGTERM stop
+ * them gracefully (see interrupt.ts); `work` gets the interruption's signals.
+ */
+export async function openInterruptibleSession(
+  io: Io,
+  options: EngineCommandOptions,
+  work: (session: StackSession, interruption: Interruption) => Promise<number>,
+  interruptOptions: InterruptOptions = {},
+): Promise<number> {
+  return withInterruptibleSession(io, () => loadStack(io, options), options, work, interruptOptions);
+}
+
+/** `withSession` under `runInterruptible`: the session's inference requests are abandoned on `abort`. */
+export async function withInterruptibleSession(
+  io: Io,
+  load: () => Stack | Promise<Stack>,
+  options: EngineCommandOptions,
+  work: (session: StackSession, interruption: Interruption) => Promise<number>,
+  interruptOptions: InterruptOptions = {},
+): Promise<number> {
+  return runInterruptible(
+    io,
+    (interruption) => withSession(io, load, options, (session) => work(session, interruption), interruption),
+    interruptOptions,
+  );
+}
+
 /** Runs `work` with a session of the stack `load` gives, closed afterwards; errors reported as `reporting` does. */
 export async function withSession(
   io: Io,
   load: () => Stack | Promise<Stack>,
   options: EngineCommandOptions,
   work: (session: StackSession) => Promise<number>,
+  signals: Pick<Interruption, "abort"> = {} as Pick<Interruption, "abort">,
 ): Promise<number> {
   return reporting(io, async () => {
-    const session = newStackSession(io, await load(), options);
+    const session = newStackSession(io, await load(), options, signals);
     try {
       return await work(session);
     } finally {
@@ -41,12 +71,18 @@ export async function withSession(
  * The session of a stack. What fails here is the stack's cluster configuration (no URL, a credential reference
  * that does not resolve, a bad CA file): the user's to fix, so a message and exit 1, not a stack trace.
  */
-export function newStackSession(io: Io, stack: Stack, options: EngineCommandOptions = {}): StackSession {
+export function newStackSession(
+  io: Io,
+  stack: Stack,
+  options: EngineCommandOptions = {},
+  signals: Partial<Pick<Interruption, "abort">> = {},
+): StackSession {
   const parallelism = options.parallelism ? positiveInt("--parallelism", options.parallelism) : undefined;
   try {
     return new StackSession(stack, {
       env: io.env,
       esinferVersion: VERSION,
+      ...(signals.abort ? { abort: signals.abort } : {}),
       ...(parallelism ? { parallelism } : {}),
       // Notes of the state store (a stale lock of a crashed run taken over) belong with the command's output.
       onNote: (message) => io.stderr.write(`Note: ${message}\n`),

@@ -13,7 +13,8 @@ import {
   type ChunkingSettings,
 } from "../catalogue";
 import type { InferenceEndpoint } from "../client";
-import { REDACTED, jsonEqual, secretFields } from "../model";
+import { REDACTED, isSecretValue, jsonEqual, secretFields } from "../model";
+import { secretReference } from "./secret-reference";
 import { endpointDigest } from "./live-digest";
 import { foldEnums, isPlainObject, settingsFacts, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
@@ -64,6 +65,7 @@ export function compareEndpoint(
       ...(before !== undefined ? { before: sensitive ? REDACTED : before } : {}),
       ...(after !== undefined ? { after: sensitive ? REDACTED : after } : {}),
       sensitive,
+      ...(sensitive && after !== undefined && isSecretValue(after) ? secretReference(after) : {}),
       ...withReason(
         replaceReason(canonical.service, canonical.task_type, path, kindOf(before, after), version) ?? blocked,
       ),
@@ -92,7 +94,9 @@ export function compareEndpoint(
     const known = owned?.secrets[field.path];
     const now = secrets.fingerprints[field.path];
     if (now === undefined) {
-      warnings.push(`${field.path}: cannot check for rotation: ${secrets.unresolved[field.path] ?? "not resolvable"}`);
+      warnings.push(
+        `${field.path}: rotation not checked: ${secrets.unresolved[field.path] ?? "the secret cannot be read here"}`,
+      );
       continue;
     }
     if (known === undefined) {

@@ -19,6 +19,11 @@ export interface FieldChange {
   /** Declared value (absent when the declaration removes the field). `(sensitive)` for secrets. */
   readonly after?: unknown;
   readonly sensitive: boolean;
+  /**
+   * For a secret: where the declared value comes from (`OPENAI_API_KEY` for an environment variable, `file
+   * ./key.txt`), never the value. Shown as `(sensitive, from OPENAI_API_KEY)`.
+   */
+  readonly reference?: string;
   /** Why `_update` cannot apply this change at the cluster's version; present when it forces a replace. */
   readonly forces_replace?: string;
 }
@@ -95,12 +100,6 @@ export interface PlanBasis {
   /** State lineage and serial the plan read. */
   readonly state_lineage: string;
   readonly state_serial: number;
-  /**
-   * The salt of the secret fingerprints, only while the stack has no state yet (serial 0): the first apply of a
-   * saved plan adopts it, so the fingerprints it records stay comparable. (The state file holds it afterwards;
-   * a plan file is written with the same 0600 mode.)
-   */
-  readonly state_salt?: string;
 }
 
 export function hasChanges(plan: Pick<Plan, "endpoints">): boolean {

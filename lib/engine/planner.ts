@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { isPreconfiguredId } from "../catalogue";
 import { unsupportedVersionReason, type ClusterInfo, type InferenceEndpoint } from "../client";
 import { REDACTED, canonicalJson, isSecretValue, type ValidationIssue } from "../model";
+import { secretReference } from "./secret-reference";
 import { compareEndpoint, type SecretCheck } from "./compare";
 import { endpointDigest } from "./live-digest";
 import {
@@ -20,6 +21,7 @@ import {
   inScope,
 } from "./plan-types";
 import type { DeclaredEndpoint } from "./stack";
+import { claimedBy, describeOwner, type Claim, type ClaimOwner } from "./ownership/claims";
 import type { StackState } from "./state/types";
 
 export interface LiveState {
@@ -41,6 +43,10 @@ export interface PlanInput {
   readonly now?: Date;
   /** Plan only part of the stack (see `PlanScope`). */
   readonly scope?: PlanScope;
+  /** The cluster's ownership claims of the endpoints the stack declares, owns or declares absent. */
+  readonly claims: ReadonlyMap<string, Claim>;
+  /** This stack, as claims name it. */
+  readonly owner: ClaimOwner;
 }
 
 export interface PlanResult {
@@ -69,11 +75,30 @@ export function computePlan(input: PlanInput): PlanResult {
       message: `the stack's state belongs to cluster ${state.cluster_uuid}, but this cluster is ${live.info.clusterUuid}: check the cluster URL, or use a separate state per cluster`,
     });
 
+  const ownedEntry = (id: string) => (Object.hasOwn(state.endpoints, id) ? state.endpoints[id] : undefined);
+  /** The claim of another stack on `id`, if any: such an endpoint is never this stack's to change. */
+  const foreignClaim = (id: string) => {
+    const claim = input.claims.get(id);
+    return claim && !claimedBy(claim, input.owner) ? claim : undefined;
+  };
+
   for (const d of input.declared) {
     const id = d.canonical.inference_id;
     if (!inScope(scope, id)) continue;
     const current = live.endpoints.get(id);
-    const owned = state.endpoints[id];
+    const foreign = foreignClaim(id);
+    if (foreign) {
+      errors.push({
+        endpoint: id,
+        path: "inference_id",
+        message:
+          `is owned by ${describeOwner(foreign, input.owner)}: an endpoint has one owner, and stack ${input.stack} ` +
+          `changes nothing of it. Remove it from this stack, or move its ownership here with ` +
+          `\`esinfer import ${id} --from-stack ${foreign.stack}\` (stack ${foreign.stack}'s next plan then forgets it)`,
+      });
+      continue;
+    }
+    let owned = ownedEntry(id);
     const secrets = input.secrets.get(id) ?? { fingerprints: {}, unresolved: {} };
     const base = {
       inference_id: id,
@@ -84,15 +109,36 @@ export function computePlan(input: PlanInput): PlanResult {
     };
 
     if (!current) {
-      for (const [path, why] of Object.entries(secrets.unresolved))
-        errors.push({ endpoint: id, path, message: `is needed to create the endpoint: ${why}` });
       const reason = !owned
         ? "not in the cluster"
         : owned.status === "creating"
           ? "an earlier create did not complete"
           : "missing from the cluster (deleted outside esinfer)";
-      plans.push({ ...base, action: "create", reasons: [reason], changes: additions(d), warnings: [] });
+      plans.push({
+        ...base,
+        action: "create",
+        reasons: [reason],
+        changes: additions(d),
+        warnings: neededSecrets(secrets, "create"),
+      });
       continue;
+    }
+    // An earlier create's outcome was lost: the endpoint is this stack's only if the cluster holds what was sent.
+    if (owned?.status === "creating") {
+      const sent = owned.declared as Partial<DeclaredEndpoint["canonical"]>;
+      const mismatch = createMismatch(sent, current, version);
+      if (mismatch) {
+        errors.push({
+          endpoint: id,
+          path: "inference_id",
+          message:
+            `exists in the cluster, but not as stack ${input.stack} sent it in a create whose outcome was lost ` +
+            `(${mismatch}): someone else created it, and esinfer does not take it for its own. Import it with ` +
+            `\`esinfer import ${id}\` if it is yours, or choose another inference_id`,
+        });
+        continue;
+      }
+      owned = { ...owned, status: "applied" };
     }
     if (!owned) {
       errors.push({
@@ -121,14 +167,12 @@ export function computePlan(input: PlanInput): PlanResult {
         forces_replace: "an endpoint's task type cannot change",
       });
     if (identity.length > 0) {
-      for (const [path, why] of Object.entries(secrets.unresolved))
-        errors.push({ endpoint: id, path, message: `is needed to re-create the endpoint: ${why}` });
       plans.push({
         ...base,
         action: "replace",
         reasons: identity.map((c) => `${c.path} changes (${c.forces_replace})`),
         changes: [...identity, ...additions(d)],
-        warnings: [],
+        warnings: neededSecrets(secrets, "re-create"),
       });
       continue;
     }
@@ -136,9 +180,6 @@ export function computePlan(input: PlanInput): PlanResult {
     const { changes, warnings: notes } = compareEndpoint(d, current, owned, secrets, version);
     const forcing = changes.filter((c) => c.forces_replace);
     const action: Action = changes.length === 0 ? "no-op" : forcing.length > 0 ? "replace" : "update";
-    if (action !== "no-op")
-      for (const [path, why] of Object.entries(secrets.unresolved))
-        errors.push({ endpoint: id, path, message: `is needed to ${action} the endpoint: ${why}` });
     const reasons =
       action === "replace"
         ? forcing.map((c) => `${c.path}: ${c.forces_replace}`)
@@ -147,13 +188,35 @@ export function computePlan(input: PlanInput): PlanResult {
               `${changes.length} field${changes.length === 1 ? "" : "s"} differ${changes.length === 1 ? "s" : ""}; _update applies ${changes.length === 1 ? "it" : "all of them"}`,
             ]
           : [];
-    plans.push({ ...base, action, reasons, changes, warnings: notes });
+    plans.push({
+      ...base,
+      action,
+      reasons,
+      changes,
+      warnings: action === "no-op" ? notes : [...notes, ...neededSecrets(secrets, action === "replace" ? "re-create" : "update")],
+    });
   }
 
   for (const [id, owned] of Object.entries(state.endpoints)) {
     if (declaredIds.has(id) || input.absent.includes(id) || !inScope(scope, id)) continue;
     const current = live.endpoints.get(id);
-    if (current) plans.push(deletion(current, "removed from the declarations"));
+    const foreign = foreignClaim(id);
+    if (foreign)
+      warnings.push(
+        `${id}: now owned by ${describeOwner(foreign, input.owner)} (its ownership was moved there); this stack ` +
+          `forgets it and deletes nothing`,
+      );
+    else if (owned.status === "imported")
+      warnings.push(
+        `${id}: imported but not declared yet: it is kept, never deleted, until you add its declaration (esinfer ` +
+          `import printed it) or release it with \`esinfer state rm ${id}\``,
+      );
+    else if (current && owned.status === "creating" && createMismatch(owned.declared, current, version))
+      warnings.push(
+        `${id}: an earlier create of it had a lost outcome, and the endpoint in the cluster is not what was sent: ` +
+          `someone else's; this stack forgets it and deletes nothing`,
+      );
+    else if (current) plans.push(deletion(current, "removed from the declarations"));
     else
       warnings.push(
         `${id}: in the stack's state but neither declared nor in the cluster; it will be forgotten (${owned.service} ${owned.task_type})`,
@@ -162,11 +225,22 @@ export function computePlan(input: PlanInput): PlanResult {
   for (const id of input.absent) {
     if (!inScope(scope, id)) continue;
     const current = live.endpoints.get(id);
+    const foreign = foreignClaim(id);
+    if (foreign && current) {
+      errors.push({
+        endpoint: id,
+        path: "absent",
+        message:
+          `is declared absent, but ${describeOwner(foreign, input.owner)} owns it: only its owner deletes it. ` +
+          `Remove the tombstone, or delete it from stack ${foreign.stack}`,
+      });
+      continue;
+    }
     if (current && !isPreconfiguredId(id)) plans.push(deletion(current, "declared absent"));
   }
 
   const unmanaged = [...live.endpoints.keys()].filter(
-    (id) => !declaredIds.has(id) && !state.endpoints[id] && !input.absent.includes(id) && !isPreconfiguredId(id),
+    (id) => !declaredIds.has(id) && !ownedEntry(id) && !input.absent.includes(id) && !isPreconfiguredId(id),
   );
   if (unmanaged.length > 0 && !scope)
     warnings.push(
@@ -196,12 +270,46 @@ export function computePlan(input: PlanInput): PlanResult {
         live_digest: liveDigest(live, plans),
         state_lineage: state.lineage,
         state_serial: state.serial,
-        ...(state.serial === 0 ? { state_salt: state.salt } : {}),
       },
       ...(scope ? { scope } : {}),
     },
     errors,
   };
+}
+
+/**
+ * Why the live endpoint is not what a create sent (`sent`, the declaration recorded before it), or undefined when it
+ * is. Secrets cannot be compared (the cluster never returns them); everything else must match.
+ */
+function createMismatch(
+  sent: Readonly<Record<string, unknown>>,
+  live: InferenceEndpoint,
+  version: string,
+): string | undefined {
+  const declared = sent as Partial<DeclaredEndpoint["canonical"]>;
+  if (declared.inference_id === undefined || declared.service === undefined)
+    return "what was sent is not recorded (a state written by an older esinfer)";
+  if (live.service !== declared.service || live.task_type !== declared.task_type)
+    return `it is ${live.service} ${live.task_type}, ${declared.service} ${declared.task_type} was sent`;
+  const { changes } = compareEndpoint(
+    { canonical: declared as DeclaredEndpoint["canonical"], chunkingDeclared: declared.chunking_settings !== undefined },
+    live,
+    undefined,
+    { fingerprints: {}, unresolved: {} },
+    version,
+  );
+  const differs = changes.filter((c) => !c.sensitive);
+  return differs.length === 0 ? undefined : `${differs.map((c) => c.path).join(", ")} differ${differs.length === 1 ? "s" : ""}`;
+}
+
+/**
+ * Warnings for secrets that are not available where the plan is made (a pull-request plan without production
+ * secrets): the plan is still made; apply needs them, and says so before any request.
+ */
+function neededSecrets(secrets: SecretCheck, action: string): string[] {
+  return Object.entries(secrets.unresolved).map(
+    ([path, why]) => `${path}: ${why}; apply needs it to ${action} the endpoint`,
+  );
 }
 
 /** Every declared field as an addition (for creates and replaces). */
@@ -217,7 +325,7 @@ function additions(d: DeclaredEndpoint): FieldChange[] {
 
 /** The leaves of a settings value, each as an addition at its path; secrets as `(sensitive)`. */
 function addLeaves(changes: FieldChange[], path: string, value: unknown): void {
-  if (isSecretValue(value)) changes.push({ path, after: REDACTED, sensitive: true });
+  if (isSecretValue(value)) changes.push({ path, after: REDACTED, sensitive: true, ...secretReference(value) });
   else if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0)
     for (const key of Object.keys(value)) addLeaves(changes, `${path}.${key}`, (value as Record<string, unknown>)[key]);
   else changes.push({ path, after: value, sensitive: false });
@@ -259,25 +367,9 @@ export function withReferences(plan: Plan, references: ReadonlyMap<string, Refer
       const refs = references.get(e.inference_id);
       if (!refs || (e.action !== "replace" && e.action !== "delete")) return e;
       const used = refs.pipelines.length > 0 || refs.indexes.length > 0;
-      const warnings = [...e.warnings];
-      if (used) {
-        warnings.push(`in use: ${describeReferences(refs)}; apply refuses to ${e.action} it unless --allow-in-use`);
-        if (e.action === "replace" && refs.indexes.length > 0) {
-          const mappingSensitive = e.changes.filter((c) =>
-            [
-              "task_type",
-              "service_settings.dimensions",
-              "service_settings.similarity",
-              "service_settings.element_type",
-              "service_settings.embedding_type",
-            ].includes(c.path),
-          );
-          if (mappingSensitive.length > 0)
-            warnings.push(
-              `semantic_text mappings in ${refs.indexes.join(", ")} depend on ${mappingSensitive.map((c) => c.path).join(", ")}: after the replace those fields no longer match the endpoint (recent Elasticsearch versions refuse the re-create); consider a new inference_id and a reindex`,
-            );
-        }
-      }
+      const warnings = used
+        ? [...e.warnings, `in use: ${describeReferences(refs)}; apply refuses to ${e.action} it unless --allow-in-use`]
+        : e.warnings;
       return { ...e, references: refs, warnings };
     }),
   };

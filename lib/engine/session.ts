@@ -1,6 +1,9 @@
 /**
- * A stack session: one client and one state store for one stack. `plan`, `apply`, `destroy` and `import` are
- * the engine's public operations; the CLI and the constructs' Terraform commands are thin layers over them.
+ * A stack session: one client and one state store for one stack. `plan`, `apply`, `destroy`, `import` and the
+ * state operations are the engine's public operations; the CLI and the Terraform hooks are thin layers over them.
+ *
+ * Every plan reads, besides the state, one `GET /`, one `GET /_inference/_all` and the ownership claims of the
+ * endpoints it is about (one `_mget`): an endpoint another stack owns is never touched.
  */
 import { EsinferError } from "../errors";
 import { resolve } from "node:path";
@@ -17,6 +20,9 @@ import { StateKeeper } from "./state-keeper";
 import { ClusterStateStore, FileStateStore, defaultStatePath } from "./state";
 import type { OwnedEndpoint, StackState, StateStore } from "./state/types";
 import { importDeclaration, type ImportedEndpoint } from "./import";
+import { ClaimRegistry, claimedBy, describeOwner, type Claim } from "./ownership/claims";
+import { recreateConflicts } from "./mapping-compat";
+import { SavedPlanError, compareWithFresh, openSealedPlan, sealPlan } from "./saved-plan";
 
 export interface SessionOptions {
   /** Environment for secret references and the cluster fallback (default `process.env`). */
@@ -30,6 +36,12 @@ export interface SessionOptions {
   readonly esinferVersion?: string;
   /** Notes about unusual events the state store handled (a stale lock taken over). Default: stderr. */
   readonly onNote?: (message: string) => void;
+  /**
+   * A run's interruption (see lib/cli/interrupt.ts): `abort` abandons the requests in flight to the inference API.
+   * The state and the ownership claims go through a client of their own that `abort` does not stop, so an
+   * interrupted run still records what it did and releases its lock.
+   */
+  readonly abort?: AbortSignal;
 }
 
 export class PlanError extends EsinferError {
@@ -51,10 +63,24 @@ export interface PlanOptions {
   readonly destroy?: boolean;
   /** Plan part of the stack only (the Terraform hooks work on one endpoint at a time). */
   readonly scope?: PlanScope;
+  /**
+   * `--target ID...`: plan only these endpoints, as Terraform's -target, with its warning (for exceptional cases:
+   * the rest of the stack is neither planned nor forgotten).
+   */
+  readonly target?: readonly string[];
 }
 
+/** Terraform's warning for -target, in esinfer's words. */
+export const TARGETING_WARNING =
+  "Targeting is in effect (--target): this plan covers only the endpoints named, so it may not show every change " +
+  "the declarations ask for. --target is for exceptional cases (recovering from an error or a mistake), not " +
+  "routine use; run a plan without it before you rely on the stack being as declared.";
+
 export class StackSession {
+  /** The client of the inference API (abandoned by `abort`). */
   readonly client: ElasticsearchClient;
+  /** The client of esinfer's own documents: state and claims (never abandoned: an interrupted run records). */
+  private readonly ownClient: ElasticsearchClient;
   readonly store: StateStore;
   readonly clusterUrl: string;
   private readonly env: Readonly<Record<string, string | undefined>>;
@@ -64,17 +90,46 @@ export class StackSession {
     private readonly options: SessionOptions = {},
   ) {
     this.env = options.env ?? process.env;
-    this.client = new ElasticsearchClient({
+    const connection = {
       ...connectionFor(stack.cluster, { env: this.env, baseDir: stack.baseDir }),
       ...options.client,
-    });
+    };
+    this.client = new ElasticsearchClient({ ...connection, ...(options.abort ? { signal: options.abort } : {}) });
+    // Its own connection pool only when the other can be abandoned (a warning, e.g. `insecure`, is printed once).
+    this.ownClient = options.abort ? new ElasticsearchClient({ ...connection, warn: () => undefined }) : this.client;
     this.clusterUrl = describeCluster(stack.cluster, this.env);
     this.store =
-      options.store ?? storeFor(stack, this.client, options.onNote ?? ((m) => process.stderr.write(`Note: ${m}\n`)));
+      options.store ??
+      storeFor(stack, this.ownClient, options.onNote ?? ((m) => process.stderr.write(`Note: ${m}\n`)));
   }
 
   async close(): Promise<void> {
     await this.client.close();
+    if (this.ownClient !== this.client) await this.ownClient.close();
+  }
+
+  /** The cluster's ownership claims, as this stack (with the state's lineage) sees them. */
+  private registry(state: StackState): ClaimRegistry {
+    return new ClaimRegistry(this.ownClient, { stack: this.stack.name, lineage: state.lineage });
+  }
+
+  /**
+   * Reads what a plan needs, in parallel: the state, the cluster (`GET /`, `GET /_inference/_all`) and the claims
+   * of every endpoint the stack declares, declares absent or owns (the owned ones only known once the state is
+   * read: a second `_mget` then, for those not already asked for, usually none).
+   */
+  private async readWorld(): Promise<{ state: StackState; live: LiveState; claims: Map<string, Claim> }> {
+    const asked = new Set([...this.declared().map((d) => d.canonical.inference_id), ...this.stack.absent]);
+    // The lineage is not known yet: reading claims needs none (only interpreting them does).
+    const reader = new ClaimRegistry(this.ownClient, { stack: this.stack.name, lineage: "" });
+    const [state, live, claims] = await Promise.all([
+      this.store.read(),
+      readLiveState(this.client, this.clusterUrl),
+      reader.read(asked),
+    ]);
+    const more = Object.keys(state.endpoints).filter((id) => !asked.has(id));
+    if (more.length > 0) for (const [id, claim] of await reader.read(more)) claims.set(id, claim);
+    return { state, live, claims };
   }
 
   private get secretSource() {
@@ -88,15 +143,20 @@ export class StackSession {
     return (this.#declared ??= declaredEndpoints(this.stack));
   }
 
-  /** Reads the cluster (one `GET /`, one `GET /_inference/_all`) and the state, and plans. */
+  /** Reads the cluster, the claims and the state, and plans. */
   async plan(options: PlanOptions = {}): Promise<Plan> {
-    const reading = Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
-    this.declared(); // CPU work while the cluster answers
-    const [state, live] = await reading;
-    return this.planAgainst(state, live, options);
+    const { state, live, claims } = await this.readWorld();
+    return this.planAgainst(state, live, claims, options);
   }
 
-  private async planAgainst(state: StackState, live: LiveState, options: PlanOptions): Promise<Plan> {
+  private async planAgainst(
+    state: StackState,
+    live: LiveState,
+    claims: ReadonlyMap<string, Claim>,
+    requested: PlanOptions,
+  ): Promise<Plan> {
+    const target = requested.target ?? [];
+    const options = target.length > 0 && !requested.scope ? { ...requested, scope: { only: [...target] } } : requested;
     const declared = options.destroy
       ? []
       : this.declared().filter((d) => inScope(options.scope, d.canonical.inference_id));
@@ -110,20 +170,69 @@ export class StackSession {
       secrets: checkSecrets(declared, state.salt, this.secretSource),
       esinferVersion: this.options.esinferVersion ?? "0.0.0",
       ...(options.scope ? { scope: options.scope } : {}),
+      claims,
+      owner: { stack: this.stack.name, lineage: state.lineage },
     });
     const problems = [...versionProblems, ...errors];
     if (problems.length > 0) throw new PlanError(problems);
-    const destroyPlan = options.destroy
-      ? {
-          ...plan,
-          endpoints: plan.endpoints.map((e) => (e.action === "delete" ? { ...e, reasons: ["esinfer destroy"] } : e)),
-        }
-      : plan;
+    const known = (id: string) =>
+      this.declared().some((d) => d.canonical.inference_id === id) ||
+      Object.hasOwn(state.endpoints, id) ||
+      this.stack.absent.includes(id);
+    const targeting =
+      target.length > 0
+        ? [
+            TARGETING_WARNING,
+            ...target
+              .filter((id) => !known(id))
+              .map((id) => `--target ${id}: stack ${this.stack.name} neither declares nor owns it; nothing is planned for it`),
+          ]
+        : [];
+    const destroyPlan = {
+      ...plan,
+      endpoints: options.destroy
+        ? plan.endpoints.map((e) => (e.action === "delete" ? { ...e, reasons: ["esinfer destroy"] } : e))
+        : plan.endpoints,
+      warnings: [...targeting, ...plan.warnings],
+    };
     const touched = destroyPlan.endpoints
       .filter((e) => e.action === "replace" || e.action === "delete")
       .map((e) => e.inference_id);
     if (touched.length === 0) return destroyPlan;
-    return withReferences(destroyPlan, await readReferences(this.client, touched, this.options.parallelism ?? 8));
+    const referenced = withReferences(
+      destroyPlan,
+      await readReferences(this.client, touched, this.options.parallelism ?? 8),
+    );
+    await this.assertRecreatable(referenced, live);
+    return referenced;
+  }
+
+  /**
+   * Refuses, before anything is deleted, a replace that Elasticsearch would not let re-create: `semantic_text`
+   * fields using the endpoint recorded model settings the new declaration does not have (one mappings request for
+   * every index concerned). With or without --allow-in-use: forcing the delete would lose the endpoint.
+   */
+  private async assertRecreatable(plan: Plan, live: LiveState): Promise<void> {
+    const replaced = plan.endpoints.filter((e) => e.action === "replace" && (e.references?.indexes.length ?? 0) > 0);
+    if (replaced.length === 0) return;
+    const indexes = [...new Set(replaced.flatMap((e) => e.references!.indexes))];
+    const mappings = await this.client.getMappings(indexes);
+    const problems: ValidationIssue[] = [];
+    for (const e of replaced) {
+      const conflicts = recreateConflicts(e, live.endpoints.get(e.inference_id), mappings);
+      if (conflicts.length === 0) continue;
+      problems.push({
+        endpoint: e.inference_id,
+        path: "",
+        message:
+          `cannot be replaced: it would be deleted, and Elasticsearch would not accept it re-created under the same ` +
+          `id, because semantic_text fields that use it recorded other model settings: ` +
+          conflicts.map((c) => `index ${c.index} field ${c.field}: ${c.reason}`).join("; ") +
+          `. Nothing is deleted (with or without --allow-in-use). Keep the settings those fields need, or declare ` +
+          `the endpoint under a new inference_id and reindex into fields that use it`,
+      });
+    }
+    if (problems.length > 0) throw new PlanError(problems);
   }
 
   /**
@@ -133,9 +242,11 @@ export class StackSession {
   async apply(
     options: ApplyOptions & {
       readonly plan?: Plan;
-      readonly saved?: boolean;
+      /** A saved plan file's parsed JSON and its name: verified (MAC, freshness) under the lock, then applied. */
+      readonly saved?: { readonly raw: unknown; readonly file: string };
       readonly destroy?: boolean;
       readonly scope?: PlanScope;
+      readonly target?: readonly string[];
       readonly lockTimeoutMs?: number;
       /** Called with the fresh plan when it has changes; return false to stop without applying. */
       readonly confirm?: (plan: Plan) => Promise<boolean>;
@@ -143,33 +254,94 @@ export class StackSession {
   ): Promise<{ plan: Plan; result?: ApplyResult; declined?: boolean }> {
     const lock = await this.store.lock(options.destroy ? "destroy" : "apply", options.lockTimeoutMs ?? 0);
     try {
-      const reading = Promise.all([this.store.read(), readLiveState(this.client, this.clusterUrl)]);
-      this.declared(); // CPU work while the cluster answers
-      const [read, live] = await reading;
-      let state = read;
+      // A saved plan that cannot be trusted is refused before anything is sent to the cluster's inference API.
+      if (options.saved) this.openSaved(options.saved, await this.store.read());
+      const { state: read, live, claims } = await this.readWorld();
+      const state = read;
       let plan: Plan;
-      if (options.plan && options.saved) {
-        // A plan made before the stack had any state fingerprinted with the salt it carries: adopt it.
-        if (state.serial === 0 && options.plan.basis.state_salt)
-          state = { ...state, salt: options.plan.basis.state_salt };
-        this.assertFresh(options.plan, state, live);
-        plan = options.plan;
+      if (options.saved) {
+        plan = await this.verifySaved(options.saved, state, live, claims, options);
       } else {
         plan =
           options.plan ??
-          (await this.planAgainst(state, live, {
+          (await this.planAgainst(state, live, claims, {
             destroy: options.destroy,
             ...(options.scope ? { scope: options.scope } : {}),
+            ...(options.target ? { target: options.target } : {}),
           }));
       }
-      if (!hasChanges(plan) && !stateNeedsRefresh(plan, state)) return { plan, result: { outcomes: [], failed: 0 } };
+      const registry = this.registry(state);
+      if (!hasChanges(plan) && !stateNeedsRefresh(plan, state, claims, registry, options.markers))
+        return { plan, result: { outcomes: [], failed: 0 } };
       if (hasChanges(plan) && options.confirm && !(await options.confirm(plan))) return { plan, declined: true };
       const keeper = new StateKeeper(this.store, state);
-      const result = await applyPlan(plan, { client: this.client, keeper, secrets: this.secretSource }, options);
+      const result = await applyPlan(
+        plan,
+        { client: this.client, keeper, secrets: this.secretSource, claims: registry, knownClaims: claims },
+        options,
+      );
       return { plan, result };
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Plans and returns the plan as the saved file's text (`esinfer plan --out`): sealed with a MAC keyed by the
+   * state's salt. A stack without a state yet gets its (empty) state written first, under the lock, so the key
+   * lives with the state and never in the plan.
+   */
+  async planToSave(options: PlanOptions & { lockTimeoutMs?: number } = {}): Promise<{ plan: Plan; saved: string }> {
+    let world = await this.readWorld();
+    if (world.state.serial === 0) {
+      const lock = await this.store.lock("plan --out", options.lockTimeoutMs ?? 0);
+      try {
+        const current = await this.store.read();
+        if (current.serial === 0) await this.store.write(current);
+      } finally {
+        await lock.release();
+      }
+      world = await this.readWorld();
+    }
+    const plan = await this.planAgainst(world.state, world.live, world.claims, options);
+    return { plan, saved: JSON.stringify(sealPlan(plan, world.state.salt), null, 2) + "\n" };
+  }
+
+  /**
+   * The plan to apply for a saved plan: its MAC must verify against this state's salt (SavedPlanError, exit 2,
+   * before anything is sent), it must be fresh (state serial and lineage, the planned endpoints as they were in the
+   * cluster, the same secret values), and every action must still follow from the declarations and the cluster as
+   * they are now: a fresh plan is made and must do exactly what the saved one does. The fresh plan is applied.
+   */
+  private async verifySaved(
+    saved: { readonly raw: unknown; readonly file: string },
+    state: StackState,
+    live: LiveState,
+    claims: ReadonlyMap<string, Claim>,
+    options: { destroy?: boolean; scope?: PlanScope },
+  ): Promise<Plan> {
+    const plan = this.openSaved(saved, state);
+    this.assertFresh(plan, state, live);
+    const fresh = await this.planAgainst(state, live, claims, {
+      destroy: options.destroy ?? false,
+      ...(plan.scope ? { scope: plan.scope } : {}),
+    });
+    const drift = compareWithFresh(plan, fresh);
+    if (drift)
+      throw new StalePlanError(`its actions no longer follow from the declarations and the cluster (${drift})`);
+    return fresh;
+  }
+
+  /** The saved plan, once it is known to be this stack's and its MAC verifies against the state's salt. */
+  private openSaved(saved: { readonly raw: unknown; readonly file: string }, state: StackState): Plan {
+    const stack = (saved.raw as { stack?: unknown } | null)?.stack;
+    if (typeof stack === "string" && stack !== this.stack.name)
+      throw new StalePlanError(`it was made for stack ${stack}, not ${this.stack.name}`);
+    if (state.serial === 0)
+      throw new SavedPlanError(
+        `${saved.file} cannot be checked: stack ${this.stack.name} has no state (it was deleted since the plan was made); nothing was sent`,
+      );
+    return openSealedPlan(saved.raw, state.salt, saved.file);
   }
 
   private assertFresh(plan: Plan, state: StackState, live: LiveState): void {
@@ -196,42 +368,81 @@ export class StackSession {
   }
 
   /**
-   * Adopts existing endpoints into the stack: records them as owned (their current settings as the last applied
-   * declaration, their secrets unverified) and returns their declarations, secrets as references to name.
+   * Adopts existing endpoints into the stack, as Terraform's import does: records them as owned (their current
+   * settings as the last applied declaration, their secrets unverified), claims them for the stack, and returns
+   * their declarations (secrets as references to name). An imported endpoint the stack does not declare yet is
+   * kept, never deleted, until it is declared or released (`forget`). Refused for an endpoint another stack owns,
+   * unless `fromStack` names that stack: then its ownership moves here (that stack's next plan forgets it).
    */
-  async import(ids: readonly string[], options: { lockTimeoutMs?: number } = {}): Promise<ImportedEndpoint[]> {
+  async import(
+    ids: readonly string[],
+    options: { lockTimeoutMs?: number; fromStack?: string; all?: boolean } = {},
+  ): Promise<ImportResult> {
     const lock = await this.store.lock("import", options.lockTimeoutMs ?? 0);
     try {
       const state = await this.store.read();
       const live = await readLiveState(this.client, this.clusterUrl);
+      const registry = this.registry(state);
+      const declaredIds = new Set(this.declared().map((d) => d.canonical.inference_id));
+      // --all: every endpoint no stack owns (one _mget of every live id's claim).
+      const allTargets = options.all
+        ? [...live.endpoints.keys()].filter((id) => !isPreconfiguredId(id) && !ownedIn(state, id) && !ids.includes(id))
+        : [];
+      const claims = await registry.read([...ids, ...allTargets]);
+      const targets = [
+        ...ids,
+        ...allTargets.filter((id) => {
+          const claim = claims.get(id);
+          return claim === undefined || claimedBy(claim, registry.self);
+        }),
+      ];
       const imported: ImportedEndpoint[] = [];
+      const again: ImportedEndpoint[] = [];
+      const takeOver: Claim[] = [];
       const problems: ValidationIssue[] = [];
-      for (const id of ids) {
+      for (const id of targets) {
         const endpoint = live.endpoints.get(id);
+        const owned = ownedIn(state, id);
+        const claim = claims.get(id);
+        const foreign = claim && !claimedBy(claim, registry.self) ? claim : undefined;
+        const problem = (message: string) => problems.push({ endpoint: id, path: "", message });
+        if (!endpoint) problem("is not in the cluster");
+        else if (isPreconfiguredId(id)) problem("is one of Elasticsearch's preconfigured endpoints, which cannot be declared");
+        else if (!getTaskSpec(endpoint.service, endpoint.task_type))
+          problem(
+            `uses ${endpoint.service} ${endpoint.task_type}, which esinfer does not know (known task types of ${endpoint.service}: ${taskTypesOf(endpoint.service).join(", ") || "none"})`,
+          );
+        else if (foreign && foreign.stack !== options.fromStack)
+          problem(
+            `is owned by ${describeOwner(foreign, registry.self)}: an endpoint has one owner. To move it to stack ` +
+              `${this.stack.name}, run \`esinfer import ${id} --from-stack ${foreign.stack}\` (stack ` +
+              `${foreign.stack}'s next plan then forgets it)`,
+          );
+        else if (options.fromStack !== undefined && !foreign)
+          problem(
+            `is not owned by stack ${options.fromStack}${claim ? ` (stack ${this.stack.name} owns it already)` : " (no stack owns it)"}: nothing to move; import it without --from-stack`,
+          );
+        else if (owned?.status === "imported" && !declaredIds.has(id)) again.push(importDeclaration(endpoint));
         // As Terraform does: importing what the stack already manages would overwrite its last applied declaration
         // with what the cluster reports (server-filled values included), and the next plan could replace it.
-        if (state.endpoints[id])
-          problems.push({
-            endpoint: id,
-            path: "",
-            message: `is already managed by stack ${this.stack.name}: its declaration is in the stack, nothing to import`,
-          });
-        else if (!endpoint) problems.push({ endpoint: id, path: "", message: "is not in the cluster" });
-        else if (isPreconfiguredId(id))
-          problems.push({
-            endpoint: id,
-            path: "",
-            message: "is one of Elasticsearch's preconfigured endpoints, which cannot be declared",
-          });
-        else if (!getTaskSpec(endpoint.service, endpoint.task_type))
-          problems.push({
-            endpoint: id,
-            path: "",
-            message: `uses ${endpoint.service} ${endpoint.task_type}, which esinfer does not know (known task types of ${endpoint.service}: ${taskTypesOf(endpoint.service).join(", ") || "none"})`,
-          });
-        else imported.push(importDeclaration(endpoint));
+        else if (owned && owned.status !== "creating")
+          problem(`is already managed by stack ${this.stack.name} (it is declared there): nothing to import`);
+        else {
+          if (foreign) takeOver.push(foreign);
+          imported.push(importDeclaration(endpoint));
+        }
       }
       if (problems.length > 0) throw new PlanError(problems);
+      // Claims first: a claim taken meanwhile by someone else stops the import before anything is recorded.
+      const lost: ValidationIssue[] = [];
+      for (const claim of takeOver)
+        if (!(await registry.takeOver(claim)))
+          lost.push({ endpoint: claim.inferenceId, path: "", message: "its ownership changed meanwhile; run the import again" });
+      const fresh = imported.filter((i) => !takeOver.some((c) => c.inferenceId === i.request.inference_id));
+      const { conflicts } = await registry.claim(fresh.map((i) => i.request.inference_id));
+      for (const [id, claim] of conflicts)
+        lost.push({ endpoint: id, path: "", message: `was claimed by ${describeOwner(claim, registry.self)} meanwhile` });
+      if (lost.length > 0) throw new PlanError(lost);
       const keeper = new StateKeeper(this.store, state);
       const now = new Date().toISOString();
       keeper.update((s) => {
@@ -240,28 +451,113 @@ export class StackSession {
           s.endpoints[i.request.inference_id] = {
             task_type: i.request.task_type,
             service: i.request.service,
-            status: "applied",
+            status: "imported",
             declared: sortKeys(i.lastApplied) as unknown as OwnedEndpoint["declared"],
             secrets: {},
             updated_at: now,
           };
       });
       await keeper.flush();
-      return imported;
+      return {
+        imported,
+        again,
+        undeclared: [...imported, ...again].map((i) => i.request.inference_id).filter((id) => !declaredIds.has(id)),
+        movedFrom: takeOver.map((c) => c.inferenceId),
+      };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** The stack's state, read under its lock (`esinfer state list` / `show`). */
+  async readState(options: { lockTimeoutMs?: number } = {}): Promise<StackState> {
+    const lock = await this.store.lock("state", options.lockTimeoutMs ?? 0);
+    try {
+      return await this.store.read();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Forgets endpoints without deleting them (`esinfer state rm`): they stay in the cluster, owned by no stack (their
+   * claims are released). An id the state does not hold but the cluster claims for this stack (left by an
+   * interrupted run) has its claim released too.
+   */
+  async forget(ids: readonly string[], options: { lockTimeoutMs?: number } = {}): Promise<{ forgotten: string[] }> {
+    const lock = await this.store.lock("state rm", options.lockTimeoutMs ?? 0);
+    try {
+      const state = await this.store.read();
+      const registry = this.registry(state);
+      const claims = await registry.read(ids);
+      const problems: ValidationIssue[] = [];
+      for (const id of ids)
+        if (!ownedIn(state, id) && !claimedBy(claims.get(id), registry.self))
+          problems.push({
+            endpoint: id,
+            path: "",
+            message: `is not owned by stack ${this.stack.name}${claims.get(id) ? ` (${describeOwner(claims.get(id)!, registry.self)} owns it)` : ""}: nothing to forget`,
+          });
+      if (problems.length > 0) throw new PlanError(problems);
+      const keeper = new StateKeeper(this.store, state);
+      keeper.update((s) => {
+        for (const id of ids) delete s.endpoints[id];
+      });
+      await keeper.flush();
+      await registry.release(ids, claims);
+      return { forgotten: [...ids] };
     } finally {
       await lock.release();
     }
   }
 }
 
-/** Whether an apply without cluster changes would still change the state (forget, record, re-declare). */
-function stateNeedsRefresh(plan: Plan, state: StackState): boolean {
+/** What `import` did. */
+export interface ImportResult {
+  /** Endpoints adopted now. */
+  readonly imported: readonly ImportedEndpoint[];
+  /** Endpoints imported earlier and still not declared: their declarations again, nothing changed. */
+  readonly again: readonly ImportedEndpoint[];
+  /** Ids (of both) the stack does not declare yet. */
+  readonly undeclared: readonly string[];
+  /** Ids whose ownership moved here from `fromStack`. */
+  readonly movedFrom: readonly string[];
+}
+
+/** The state's entry for `id` (own properties only: ids are data). */
+function ownedIn(state: StackState, id: string): OwnedEndpoint | undefined {
+  return Object.hasOwn(state.endpoints, id) ? state.endpoints[id] : undefined;
+}
+
+/**
+ * Whether an apply without cluster changes would still change the state or the claims: forget, record, re-declare,
+ * claim an endpoint created before claims existed, record a Terraform marker.
+ */
+function stateNeedsRefresh(
+  plan: Plan,
+  state: StackState,
+  claims: ReadonlyMap<string, Claim>,
+  registry: ClaimRegistry,
+  markers: ReadonlyMap<string, string> | undefined,
+): boolean {
   if (plan.cluster.cluster_uuid && state.cluster_uuid !== plan.cluster.cluster_uuid) return true;
   const planned = new Set(plan.endpoints.map((e) => e.inference_id));
-  if (Object.keys(state.endpoints).some((id) => !planned.has(id) && inScope(plan.scope, id))) return true;
+  if (
+    Object.entries(state.endpoints).some(
+      ([id, owned]) => !planned.has(id) && inScope(plan.scope, id) && owned.status !== "imported",
+    )
+  )
+    return true;
   return plan.endpoints.some((e) => {
-    const owned = state.endpoints[e.inference_id];
-    return e.action === "no-op" && (!owned || owned.status !== "applied" || !jsonEqual(owned.declared, e.declared));
+    const owned = ownedIn(state, e.inference_id);
+    return (
+      e.action === "no-op" &&
+      (!owned ||
+        owned.status !== "applied" ||
+        !jsonEqual(owned.declared, e.declared) ||
+        !claimedBy(claims.get(e.inference_id), registry.self) ||
+        (markers?.has(e.inference_id) === true && owned.marker !== markers.get(e.inference_id)))
+    );
   });
 }
 

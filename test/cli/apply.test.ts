@@ -136,7 +136,10 @@ describe("--auto-approve and progress", () => {
   test("--timeout is sent with each create", async () => {
     cli.manifest([embeddings()]);
     expect((await cli.run(["apply", "-f", "m.json", "--auto-approve", "--timeout", "45s"])).code).toBe(0);
-    expect(cli.writes()).toEqual(["PUT /_inference/text_embedding/emb?timeout=45s"]);
+    expect(cli.writes()).toEqual([
+      "POST /esinfer-state/_bulk?refresh=false", // the stack's ownership claim, before the create
+      "PUT /_inference/text_embedding/emb?timeout=45s",
+    ]);
   });
 
   test.each([
@@ -202,7 +205,8 @@ describe("endpoints in use", () => {
     const forced = await cli.run(["destroy", "-f", "m.json", "--auto-approve", "--allow-in-use"]);
     expect(forced.code).toBe(0);
     expect(forced.out).toContain("! emb: in use by pipelines [embed-docs] and indexes [docs]: sending force=true");
-    expect(cli.writes()).toEqual(["DELETE /_inference/emb?force=true"]);
+    // The endpoint, then its ownership claim.
+    expect(cli.writes()).toEqual(["DELETE /_inference/emb?force=true", "POST /esinfer-state/_bulk?refresh=false"]);
     expect(endpointIds()).toEqual([]);
   });
 });
@@ -276,16 +280,17 @@ describe("--verify", () => {
     expect(code).toBe(0);
     expect(untimed(out)).toContain("✓ emb: verified: 1 embedding(s) of 512 dimensions (T)");
     expect(untimed(out)).toContain("✓ rerank: verified: 2 documents ranked (T)");
-    expect(
+    const inferences = () =>
       cli.emu.requests
         .list({ method: "POST" })
         .map((r) => r.path)
-        .sort(),
-    ).toEqual(["/_inference/rerank/rerank", "/_inference/text_embedding/emb"]);
+        .filter((path) => path.startsWith("/_inference/"))
+        .sort();
+    expect(inferences()).toEqual(["/_inference/rerank/rerank", "/_inference/text_embedding/emb"]);
     // an unchanged endpoint is not verified again
     cli.emu.requests.clear();
     await cli.run(["apply", "-f", "m.json", "--auto-approve", "--verify"]);
-    expect(cli.emu.requests.list({ method: "POST" })).toEqual([]);
+    expect(inferences()).toEqual([]);
   });
 
   test("a failed verification fails the apply, naming the endpoint", async () => {
@@ -358,10 +363,20 @@ describe("saved plans", () => {
     cli.emu.requests.clear();
   };
 
-  test("applied exactly as saved, without asking, even after the manifest changed again", async () => {
+  test("refused when the manifest changed since: its actions no longer follow from the declarations", async () => {
     await saved();
     // not what was reviewed
     cli.manifest([embeddings({ task_settings: { user: "something-else" } }), rerank({ task_settings: { top_n: 1 } })]);
+    const { code, err } = await cli.run(["apply", "-f", "m.json", "plan.json"]);
+    expect(code).toBe(1);
+    expect(err).toBe(
+      "Error: Saved plan is stale: its actions no longer follow from the declarations and the cluster (emb (update) no longer has the same declaration or changes). Run esinfer plan again.\n",
+    );
+    expect(cli.writes()).toEqual([]);
+  });
+
+  test("applied exactly as saved, without asking", async () => {
+    await saved();
     const { code, out, err } = await cli.run(["apply", "-f", "m.json", "plan.json"]);
     expect(err).toBe("");
     expect(code).toBe(0);
@@ -438,20 +453,22 @@ describe("saved plans", () => {
   });
 
   test.each([
-    ["missing", undefined, "esinfer: cannot read saved plan plan.json: no such file\n"],
-    ["not JSON", "{oops", /^esinfer: cannot read saved plan plan\.json: .*JSON/],
+    ["missing", undefined, "Error: cannot read saved plan plan.json: no such file\n"],
+    ["not JSON", "{oops", /^Error: cannot read saved plan plan\.json: it is not JSON \(/],
     [
       "not a plan",
       { endpoints: [] },
-      "esinfer: plan.json is not an esinfer plan (format_version 1.0); make one with esinfer plan --out plan.json\n",
+      "Error: plan.json is not an esinfer plan (format_version 1.0); make one with esinfer plan --out plan.json\n",
     ],
     [
       "another format version",
       { format_version: "2.0", endpoints: [], basis: {} },
-      "esinfer: plan.json is not an esinfer plan (format_version 1.0); make one with esinfer plan --out plan.json\n",
+      "Error: plan.json is not an esinfer plan (format_version 1.0); make one with esinfer plan --out plan.json\n",
     ],
-  ])("a plan file that is %s: exit 2", async (_what, content, message) => {
+  ])("a plan file that is %s: exit 2, nothing sent", async (_what, content, message) => {
     cli.manifest([embeddings()]);
+    await cli.run(["apply", "-f", "m.json", "--auto-approve"]); // the stack has a state to check plans against
+    cli.emu.requests.clear();
     if (content !== undefined) cli.write("plan.json", content);
     const { code, err } = await cli.run(["apply", "-f", "m.json", "plan.json"]);
     expect(code).toBe(2);

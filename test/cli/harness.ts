@@ -49,7 +49,10 @@ export interface Cli {
   read(name: string): string;
   /** Text of every state file of the project (empty when none was written). */
   stateFiles(): string[];
-  /** PUT/POST/DELETE requests the emulator received since the last `emu.requests.clear()`. */
+  /**
+   * PUT/POST/DELETE requests that change something, received since the last `emu.requests.clear()` (reads sent
+   * with POST or DELETE, `_mget` of the ownership claims and `DELETE ?dry_run=true`, are left out).
+   */
   writes(): string[];
 }
 
@@ -102,7 +105,12 @@ export function useCli(options: EmulatorOptions = {}): Cli {
     writes: () =>
       emu!.requests
         .list()
-        .filter((r) => r.method !== "GET" && !(r.method === "DELETE" && r.query.dry_run === "true"))
+        .filter(
+          (r) =>
+            r.method !== "GET" &&
+            !(r.method === "DELETE" && r.query.dry_run === "true") &&
+            !(r.method === "POST" && r.path.endsWith("/_mget")),
+        )
         .map((r) => `${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : ""}`),
   };
 }

@@ -52,9 +52,10 @@ test("import ID: prints the declaration, secrets as env references to name, and 
   expect(lines(err)).toEqual([
     "Imported 1 endpoint into stack test: legacy-emb",
     "Their secrets are not readable from the cluster; the declarations reference LEGACY_EMB_API_KEY: set those (or rename the references) before an apply needs to send them.",
-    "Add the declarations to the stack; esinfer plan then shows no changes for them.",
+    "Next: add its declaration (above) to stack test; esinfer plan then shows no changes for it. Until then it is kept, never deleted; to release it instead: esinfer state rm legacy-emb",
   ]);
-  expect(cli.emu.requests.list().filter((r) => r.method !== "GET")).toEqual([]); // import changes no endpoint
+  // Import changes no endpoint; it claims the one it adopts for the stack.
+  expect(cli.writes()).toEqual(["POST /esinfer-state/_bulk?refresh=false"]);
 });
 
 test("after import, a manifest with the printed declarations plans no changes, and apply changes nothing", async () => {
@@ -95,22 +96,35 @@ test("--all: every endpoint the stack does not manage (preconfigured ones except
   expect(again.code).toBe(0);
   expect(again.out).toBe("");
   expect(again.err).toBe(
-    "Nothing to import: every endpoint in the cluster is managed by this stack or preconfigured.\n",
+    "Nothing to import: every endpoint in the cluster is owned by a stack or preconfigured.\n",
   );
 });
 
-test("imported but not declared: the stack now owns it, so the plan deletes it (and says why)", async () => {
+test("imported but not declared: kept, never deleted, until declared or released with state rm", async () => {
   legacy();
   cli.manifest([]);
   await run(["import", "-f", "m.json", "legacy-rerank"]);
-  const { code, out } = await run(["plan", "-f", "m.json", "--detailed-exitcode"]);
-  expect(code).toBe(2);
-  expect(lines(out)).toEqual(
-    expect.arrayContaining([
-      "  - delete legacy-rerank (elasticsearch rerank)",
-      "      # removed from the declarations",
-    ]),
-  );
+  for (const command of [["plan", "-f", "m.json", "--detailed-exitcode"], ["apply", "-f", "m.json", "--auto-approve"]]) {
+    const { code, out } = await run(command);
+    expect([command[0], code]).toEqual([command[0], 0]);
+    expect(out).toContain(
+      "Warning: legacy-rerank: imported but not declared yet: it is kept, never deleted, until you add its declaration (esinfer import printed it) or release it with `esinfer state rm legacy-rerank`",
+    );
+  }
+  expect(cli.emu.endpoints().map((e) => e.inference_id)).toContain("legacy-rerank");
+  // Importing it again says what is true, and prints the declaration again.
+  const again = await run(["import", "-f", "m.json", "legacy-rerank"]);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.out)[0].inference_id).toBe("legacy-rerank");
+  expect(again.err).toContain("Already imported into stack test, not declared yet: legacy-rerank (nothing changed)");
+  // Released: the stack neither owns nor deletes it; it stays in the cluster.
+  const rm = await run(["state", "rm", "-f", "m.json", "legacy-rerank"]);
+  expect(rm.code).toBe(0);
+  expect(rm.err).toContain("Forgot legacy-rerank: stack test no longer owns it; it stays in the cluster, owned by no stack");
+  const after = await run(["plan", "-f", "m.json", "--detailed-exitcode"]);
+  expect(after.code).toBe(0);
+  expect(after.out).toContain("not managed by this stack and left alone: legacy-emb, legacy-rerank");
+  expect(cli.emu.endpoints().map((e) => e.inference_id)).toContain("legacy-rerank");
 });
 
 test("ids that cannot be imported: exit 1, every problem listed, nothing adopted", async () => {
@@ -132,7 +146,7 @@ test("usage errors: no ids, an unknown format", async () => {
   const none = await run(["import", "-f", "m.json"]);
   expect(none.code).toBe(1);
   expect(none.err).toBe(
-    "esinfer: name the endpoints to import, or pass --all for every endpoint this stack does not manage yet\n",
+    "esinfer: name the endpoints to import, or pass --all for every endpoint no stack owns yet\n",
   );
   const yaml = await run(["import", "-f", "m.json", "x", "--format", "yaml"]);
   expect(yaml.code).toBe(1);
@@ -149,7 +163,7 @@ test("an endpoint the stack already manages is not imported again (its declarati
   expect(out).toBe("");
   expect(lines(err)).toEqual([
     "Error: Nothing was imported: 1 problem",
-    "  ✗ elser: is already managed by stack test: its declaration is in the stack, nothing to import",
+    "  ✗ elser: is already managed by stack test (it is declared there): nothing to import",
   ]);
   expect(cli.stateFiles()).toEqual(state);
   expect((await run(["plan", "-f", "m.json", "--detailed-exitcode"])).code).toBe(0);

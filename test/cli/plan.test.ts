@@ -53,7 +53,7 @@ describe("human output", () => {
       [
         "  ~ update in place emb (openai text_embedding)",
         "      # 2 fields differ; _update applies all of them",
-        "      ~ service_settings.api_key = (sensitive) -> (sensitive)",
+        "      ~ service_settings.api_key = (sensitive) -> (sensitive, from OPENAI_API_KEY)",
         '      ~ task_settings.user = "search" -> "ingest"',
       ].join("\n"),
       [
@@ -70,7 +70,7 @@ describe("human output", () => {
   test("a new secret prints (sensitive) on create; no changes after apply", async () => {
     cli.manifest([embeddings()]);
     const first = await cli.run(["plan", "-f", "m.json"]);
-    expect(lines(first.out)).toContain("      + service_settings.api_key = (sensitive)");
+    expect(lines(first.out)).toContain("      + service_settings.api_key = (sensitive, from OPENAI_API_KEY)");
     await cli.run(["apply", "-f", "m.json", "--auto-approve"]);
     const again = await cli.run(["plan", "-f", "m.json"]);
     expect(lines(again.out).slice(1)).toEqual(["", "No changes. The cluster matches the declarations (1 endpoint)."]);
@@ -91,7 +91,6 @@ describe("human output", () => {
         "-/+ replace emb (openai text_embedding)",
         "      # used by pipelines [embed-docs] and indexes [docs]",
         "      Warning: in use: pipelines [embed-docs] and indexes [docs]; apply refuses to replace it unless --allow-in-use",
-        expect.stringMatching(/^ {6}Warning: semantic_text mappings in docs depend on service_settings\.dimensions/),
       ]),
     );
   });
@@ -107,7 +106,7 @@ describe("human output", () => {
       "No changes. The cluster matches the declarations (1 endpoint).",
       "",
       "Warning: 1 endpoint in the cluster is not managed by this stack and left alone: someone-elses",
-      "Warning: emb: service_settings.api_key: cannot check for rotation: environment variable OPENAI_API_KEY is not set (it holds a secret this endpoint needs)",
+      "Warning: emb: service_settings.api_key: rotation not checked: environment variable OPENAI_API_KEY is not set (it holds a secret this endpoint needs)",
     ]);
   });
 
@@ -182,7 +181,13 @@ describe("--json and --format markdown", () => {
     ]);
     const emb = plan.endpoints[2];
     expect(emb.changes).toEqual([
-      { path: "service_settings.api_key", before: "(sensitive)", after: "(sensitive)", sensitive: true },
+      {
+        path: "service_settings.api_key",
+        before: "(sensitive)",
+        after: "(sensitive)",
+        sensitive: true,
+        reference: "OPENAI_API_KEY",
+      },
       { path: "task_settings.user", before: "search", after: "ingest", sensitive: false },
     ]);
     expect(emb.declared.service_settings.api_key).toEqual({ env: "OPENAI_API_KEY" });
@@ -215,7 +220,7 @@ describe("--json and --format markdown", () => {
       "| 🟣 replace | `rerank` | cohere / rerank | `service_settings.model_id` |",
     ]);
     expect(out).toContain(
-      "```diff\n- service_settings.api_key = (sensitive)\n+ service_settings.api_key = (sensitive)\n",
+      "```diff\n- service_settings.api_key = (sensitive)\n+ service_settings.api_key = (sensitive, from OPENAI_API_KEY)\n",
     );
     expect(out).toContain('+ service_settings.model_id = "rerank-v4.0"  # forces replacement\n');
     expect(out).not.toMatch(ANSI);
@@ -326,14 +331,24 @@ describe("manifests that are wrong or unreadable", () => {
     );
   });
 
-  test("a declared secret that does not resolve: the plan names it", async () => {
+  test("a declared secret that is not set: the plan is made (a pull request has no production secrets), apply refuses before any change", async () => {
     cli.manifest([embeddings()]);
-    const { code, err } = await cli.run(["plan", "-f", "m.json"], { env: { OPENAI_API_KEY: undefined } });
-    expect(code).toBe(1);
-    expect(lines(err)).toEqual([
-      "Error: the plan cannot be made",
-      "  ✗ emb: service_settings.api_key: is needed to create the endpoint: environment variable OPENAI_API_KEY is not set (it holds a secret this endpoint needs)",
-    ]);
+    const noSecret = { env: { OPENAI_API_KEY: undefined } };
+    for (const format of ["human", "json", "markdown"]) {
+      const { code, out } = await cli.run(["plan", "-f", "m.json", "--format", format, "--detailed-exitcode"], noSecret);
+      expect([format, code]).toEqual([format, 2]); // the exit code the plan would have had with the secret
+      const text = out.replace(/\\/g, ""); // markdown escapes _
+      expect(text).toContain("service_settings.api_key: environment variable OPENAI_API_KEY is not set");
+      expect(text).toContain("apply needs it to create the endpoint");
+    }
+    const human = await cli.run(["plan", "-f", "m.json"], noSecret);
+    expect(lines(human.out)).toContain("      + service_settings.api_key = (sensitive, from OPENAI_API_KEY)");
+    const apply = await cli.run(["apply", "-f", "m.json", "--auto-approve"], noSecret);
+    expect(apply.code).toBe(1);
+    expect(apply.err).toContain(
+      "apply needs secrets that are not available here, so nothing was changed: emb service_settings.api_key (environment variable OPENAI_API_KEY is not set",
+    );
+    expect(cli.writes()).toEqual([]);
   });
 
   test("--stack must name the manifest's stack", async () => {
@@ -361,14 +376,18 @@ describe("--out", () => {
   test("with --json, stdout is the document alone and the note goes to stderr", async () => {
     cli.manifest([embeddings()]);
     const { out, err } = await cli.run(["plan", "-f", "m.json", "--json", "--out", "plan.json"]);
-    expect(JSON.parse(out)).toEqual(JSON.parse(cli.read("plan.json")));
+    // The file is the document with its MAC (the key lives with the state, never in the file).
+    const { mac, ...document } = JSON.parse(cli.read("plan.json")) as Record<string, unknown>;
+    expect(mac).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(JSON.parse(out)).toEqual(document);
     expect(err).toBe("Saved the plan to plan.json. Apply exactly it with: esinfer apply -f m.json plan.json\n");
   });
 
   test("a place it cannot be written: exit 1 and why", async () => {
     cli.manifest([embeddings()]);
-    const { code, err } = await cli.run(["plan", "-f", "m.json", "--out", "no/such/dir/plan.json"]);
+    cli.write("a-file", "x");
+    const { code, err } = await cli.run(["plan", "-f", "m.json", "--out", "a-file/plan.json"]);
     expect(code).toBe(1);
-    expect(err).toMatch(/^esinfer: cannot save the plan to no\/such\/dir\/plan\.json: ENOENT/);
+    expect(err).toMatch(/^esinfer: cannot save the plan to a-file\/plan\.json: .*(ENOTDIR|EEXIST)/);
   });
 });

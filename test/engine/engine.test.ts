@@ -45,7 +45,7 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
         .list()
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
-    ).toEqual(["GET /", "GET /_inference/_all"]);
+    ).toEqual(["GET /", "GET /_inference/_all", "POST /esinfer-state/_mget"]); // the claims, one request
     const applied = await s1.apply({ autoApprove: true } as never);
     expect(applied.result!.failed).toBe(0);
     expect((await s1.plan()).summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, "no-op": 3 });
@@ -246,7 +246,7 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
       {
         endpoint: "elser",
         path: "",
-        message: "is already managed by stack test: its declaration is in the stack, nothing to import",
+        message: "is already managed by stack test (it is declared there): nothing to import",
       },
       { endpoint: "nope", path: "", message: "is not in the cluster" },
     ]);
@@ -270,8 +270,14 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
       "rerank",
     );
     const s = open([]);
-    const imported = await s.import(["legacy-emb", "legacy-rerank"]);
+    const result = await s.import(["legacy-emb", "legacy-rerank"]);
+    const imported = result.imported;
     expect(imported.map((i) => i.secretEnv)).toEqual([["LEGACY_EMB_API_KEY"], []]);
+    // Not declared yet: kept, never deleted, until declared or released.
+    expect(result.undeclared).toEqual(["legacy-emb", "legacy-rerank"]);
+    const undeclared = await s.plan();
+    expect(undeclared.endpoints).toEqual([]);
+    expect(undeclared.warnings.filter((w) => w.includes("imported but not declared yet"))).toHaveLength(2);
     // The deployment the server named after the endpoint is not declared (it is the server's to fill in).
     expect(imported[1]!.request.service_settings).toEqual({
       model_id: ".rerank-v1",
@@ -330,7 +336,6 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     expect(e).toMatchObject({ action: "replace", references: { pipelines: ["embed-docs"], indexes: ["docs"] } });
     expect(e.warnings).toEqual([
       "in use: pipelines [embed-docs] and indexes [docs]; apply refuses to replace it unless --allow-in-use",
-      expect.stringContaining("semantic_text mappings in docs depend on service_settings.dimensions"),
     ]);
     await expect(changed.apply({})).rejects.toThrow(
       "refusing to replace emb (used by pipelines [embed-docs] and indexes [docs])",
@@ -351,41 +356,52 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     await changed.close();
   });
 
+  /** A plan saved as `esinfer plan --out` saves it: sealed with the state's MAC key. */
+  const saved = async (s: ReturnType<typeof open>) => ({ raw: JSON.parse((await s.planToSave()).saved), file: "p.json" });
+
   test("a saved plan is refused once the cluster or the state changed", async () => {
     const s = open([embeddings(), rerank()]);
-    const saved = JSON.parse(JSON.stringify(await s.plan())) as Plan;
+    const plan = await saved(s);
     emu.createEndpoint(
       "rerank",
       { service: "cohere", service_settings: { model_id: "other", api_key: "k" } },
       "rerank",
     );
-    await expect(s.apply({ plan: saved, saved: true })).rejects.toThrow(StalePlanError);
-    await expect(s.apply({ plan: saved, saved: true })).rejects.toThrow("the cluster changed since");
+    await expect(s.apply({ saved: plan })).rejects.toThrow(StalePlanError);
+    await expect(s.apply({ saved: plan })).rejects.toThrow("the cluster changed since");
     expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["rerank"]);
     await s.close();
 
     emu.reset();
     const t = open([embeddings()]);
-    const plan = JSON.parse(JSON.stringify(await t.plan())) as Plan;
+    const first = await saved(t);
     await open([rerank()]).apply({}); // another apply of the same stack writes the state meanwhile
-    await expect(t.apply({ plan, saved: true })).rejects.toThrow(
-      /the stack.s state changed since \(serial 0 then, [1-9]\d* now\)/,
-    );
+    await expect(t.apply({ saved: first })).rejects.toThrow(/the stack.s state changed since \(serial 1 then, [2-9]\d* now\)/);
     await t.close();
   });
 
-  test("a saved plan made before the stack had state applies, and its secrets are not seen as rotated after", async () => {
+  test("a saved plan made before the stack had state: the state is written first, the salt never in the plan", async () => {
     const s = open([embeddings(), rerank()]);
-    const saved = JSON.parse(JSON.stringify(await s.plan())) as Plan;
-    expect(saved.basis).toMatchObject({ state_serial: 0, state_salt: expect.any(String) });
-    // Applied with the manifest changed since: the saved plan is what gets applied, checked against its own secrets.
-    const changed = open([embeddings()]);
-    const { result } = await changed.apply({ plan: saved, saved: true });
+    expect((await s.store.read()).serial).toBe(0);
+    const plan = await saved(s);
+    expect((await s.store.read()).serial).toBe(1); // the key of the plan's MAC lives with the state
+    expect(JSON.stringify(plan.raw)).not.toContain((await s.store.read()).salt);
+    const { result } = await s.apply({ saved: plan });
     expect(result!.failed).toBe(0);
     expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]);
     const after = await s.plan();
     expect(after.endpoints.map((e) => e.action)).toEqual(["no-op", "no-op"]);
-    expect(after.basis.state_salt).toBeUndefined();
+    await s.close();
+  });
+
+  test("a saved plan whose actions no longer follow from the declarations is refused", async () => {
+    const s = open([embeddings(), rerank()]);
+    const plan = await saved(s);
+    const changed = open([embeddings()]); // the manifest changed since the plan was saved
+    await expect(changed.apply({ saved: plan })).rejects.toThrow(
+      "its actions no longer follow from the declarations and the cluster (rerank was planned as create, and is no longer part of the plan)",
+    );
+    expect(emu.endpoints()).toEqual([]);
     await s.close();
     await changed.close();
   });

@@ -7,6 +7,7 @@ import { MAIN_VERSION } from "../../lib/catalogue";
 import type { InferenceEndpoint } from "../../lib/client";
 import { computePlan, declaredEndpoints, type LiveState, type StackState } from "../../lib/engine";
 import { canonicalJson, validateRequest } from "../../lib/model";
+import type { Claim } from "../../lib/engine/ownership/claims";
 import { minimalRequest } from "../helpers/minimal";
 
 type Req = Record<string, any>;
@@ -70,11 +71,18 @@ function stateOwning(requests: Req[], fingerprints: Record<string, Record<string
 }
 
 const FP = "hmac-sha256:aaaa";
+/** No stack claims anything (the cluster before any apply with claims). */
+const NO_CLAIMS = { claims: new Map(), owner: { stack: "s", lineage: "lineage-s" } };
 function plan(
   declared: Req[],
   live: InferenceEndpoint[],
   state: StackState,
-  options: { version?: string; fps?: Record<string, string>; absent?: string[] } = {},
+  options: {
+    version?: string;
+    fps?: Record<string, string>;
+    absent?: string[];
+    claims?: Map<string, Claim>;
+  } = {},
 ) {
   const d = stackOf(declared);
   const secrets = new Map(
@@ -98,6 +106,8 @@ function plan(
     state,
     secrets,
     esinferVersion: "test",
+    ...NO_CLAIMS,
+    ...(options.claims ? { claims: options.claims } : {}),
   });
 }
 
@@ -113,7 +123,7 @@ test("create when the endpoint is not in the cluster, with every declared field"
   expect(p.endpoints[0]!.changes).toEqual(
     expect.arrayContaining([
       { path: "service_settings.model_id", after: "text-embedding-3-small", sensitive: false },
-      { path: "service_settings.api_key", after: "(sensitive)", sensitive: true },
+      { path: "service_settings.api_key", after: "(sensitive)", sensitive: true, reference: "OPENAI_KEY" },
       { path: "service_settings.rate_limit.requests_per_minute", after: 3000, sensitive: false },
     ]),
   );
@@ -239,7 +249,13 @@ test("secret rotation: an update in place, shown as (sensitive), detected by fin
     .plan.endpoints[0]!;
   expect(e.action).toBe("update");
   expect(e.changes).toEqual([
-    { path: "service_settings.api_key", before: "(sensitive)", after: "(sensitive)", sensitive: true },
+    {
+      path: "service_settings.api_key",
+      before: "(sensitive)",
+      after: "(sensitive)",
+      sensitive: true,
+      reference: "OPENAI_KEY",
+    },
   ]);
   expect(JSON.stringify(e)).not.toContain("bbbb".repeat(2));
 });
@@ -334,7 +350,7 @@ test("a scoped plan covers only its endpoints: nothing else is planned, deleted 
     d.map((x) => [x.canonical.inference_id, { fingerprints: { "service_settings.api_key": FP }, unresolved: {} }]),
   );
   const scoped = (scope: { only?: string[]; except?: string[] }, absent: string[] = []) =>
-    computePlan({ stack: "s", declared: d, absent, live: liveState(live), state, secrets, esinferVersion: "t", scope })
+    computePlan({ stack: "s", declared: d, absent, live: liveState(live), state, secrets, esinferVersion: "t", scope, ...NO_CLAIMS })
       .plan;
   // `only`: the Terraform reconcile hook of one endpoint.
   const one = scoped({ only: ["emb"] });
@@ -351,6 +367,7 @@ test("a scoped plan covers only its endpoints: nothing else is planned, deleted 
     secrets: new Map(),
     esinferVersion: "t",
     scope: { except: ["emb", "rr"] },
+    ...NO_CLAIMS,
   }).plan;
   expect(prune.endpoints.map((e) => [e.inference_id, e.action])).toEqual([["gone", "delete"]]);
   // Unscoped, the same inputs plan everything.
@@ -361,7 +378,7 @@ test("a scoped plan covers only its endpoints: nothing else is planned, deleted 
   ).toEqual(["delete", "no-op", "update"]);
 });
 
-test("unresolvable secrets are errors only where the apply would need them", () => {
+test("unresolvable secrets never stop a plan: a warning where apply would need them, rotation not checked", () => {
   const d = stackOf([openai()]);
   const secrets = new Map([
     [
@@ -377,13 +394,11 @@ test("unresolvable secrets are errors only where the apply would need them", () 
     state: stateOwning([]),
     secrets,
     esinferVersion: "t",
+    ...NO_CLAIMS,
   });
-  expect(create.errors).toEqual([
-    {
-      endpoint: "emb",
-      path: "service_settings.api_key",
-      message: "is needed to create the endpoint: environment variable OPENAI_KEY is not set",
-    },
+  expect(create.errors).toEqual([]);
+  expect(create.plan.endpoints[0]!.warnings).toEqual([
+    "service_settings.api_key: environment variable OPENAI_KEY is not set; apply needs it to create the endpoint",
   ]);
   const steady = computePlan({
     stack: "s",
@@ -393,9 +408,97 @@ test("unresolvable secrets are errors only where the apply would need them", () 
     state: stateOwning([openai()], fps),
     secrets,
     esinferVersion: "t",
+    ...NO_CLAIMS,
   });
   expect(steady.errors).toEqual([]);
   expect(steady.plan.endpoints[0]!.warnings[0]).toContain(
-    "cannot check for rotation: environment variable OPENAI_KEY is not set",
+    "rotation not checked: environment variable OPENAI_KEY is not set",
   );
+});
+
+describe("ownership: one owner per endpoint", () => {
+  const claim = (id: string, stack: string, lineage = `lineage-${stack}`): Claim => ({
+    inferenceId: id,
+    stack,
+    lineage,
+    claimedAt: "2026-12-01T00:00:00.000Z",
+    seqNo: 1,
+    primaryTerm: 1,
+  });
+
+  test("an endpoint another stack owns is a conflict naming it, never a create or an adoption", () => {
+    for (const live of [[], [echo(openai())]]) {
+      const { errors } = plan([openai()], live, stateOwning([]), { claims: new Map([["emb", claim("emb", "team-a")]]) });
+      expect(errors).toEqual([
+        {
+          endpoint: "emb",
+          path: "inference_id",
+          message:
+            "is owned by stack team-a: an endpoint has one owner, and stack s changes nothing of it. Remove it from " +
+            "this stack, or move its ownership here with `esinfer import emb --from-stack team-a` (stack team-a's " +
+            "next plan then forgets it)",
+        },
+      ]);
+    }
+  });
+
+  test("the same stack name with another state (a lost state file) is a conflict too, and says so", () => {
+    const { errors } = plan([openai()], [echo(openai())], stateOwning([openai()], fps), {
+      claims: new Map([["emb", claim("emb", "s", "old-lineage")]]),
+    });
+    expect(errors[0]!.message).toMatch(/^is owned by stack s with another state \(lineage old-lineage, claimed /);
+  });
+
+  test("an owned endpoint whose ownership moved to another stack is forgotten, not deleted", () => {
+    const { plan: p, errors } = plan([], [echo(openai())], stateOwning([openai()], fps), {
+      claims: new Map([["emb", claim("emb", "team-b")]]),
+    });
+    expect(errors).toEqual([]);
+    expect(p.endpoints).toEqual([]);
+    expect(p.warnings).toContain(
+      "emb: now owned by stack team-b (its ownership was moved there); this stack forgets it and deletes nothing",
+    );
+  });
+
+  test("an endpoint imported but not declared yet is kept, never deleted", () => {
+    const state = stateOwning([openai()], fps);
+    state.endpoints["emb"] = { ...state.endpoints["emb"]!, status: "imported", secrets: {} };
+    const { plan: p, errors } = plan([], [echo(openai())], state, { claims: new Map([["emb", claim("emb", "s")]]) });
+    expect(errors).toEqual([]);
+    expect(p.endpoints).toEqual([]);
+    expect(p.warnings[0]).toMatch(/^emb: imported but not declared yet: it is kept, never deleted/);
+  });
+
+  test("a create whose outcome was lost: adopted only if the cluster holds what was sent", () => {
+    const sent = stateOwning([openai()], fps);
+    sent.endpoints["emb"] = { ...sent.endpoints["emb"]!, status: "creating" };
+    // What was sent: the next plan adopts it and compares it with the declaration as usual (the secret too: the
+    // intent recorded the fingerprint of what it sent).
+    const adopted = plan([openai()], [echo(openai())], sent);
+    expect(adopted.errors).toEqual([]);
+    expect(adopted.plan.endpoints.map((e) => e.action)).toEqual(["no-op"]);
+    const rotated = plan([openai()], [echo(openai())], sent, { fps: { api_key: "hmac-sha256:bbbb" } });
+    expect(rotated.plan.endpoints.map((e) => e.action)).toEqual(["update"]);
+    // Someone else's endpoint under the id: a conflict, nothing planned for it.
+    const other = { ...openai(), service_settings: { ...openai().service_settings, model_id: "someone-elses" } } as Req;
+    const taken = plan([openai()], [echo(other)], sent);
+    expect(taken.plan.endpoints).toEqual([]);
+    expect(taken.errors[0]!.message).toMatch(
+      /^exists in the cluster, but not as stack s sent it in a create whose outcome was lost \(service_settings\.model_id differs\): someone else created it/,
+    );
+    // Undeclared since: forgotten, not deleted.
+    const forgotten = plan([], [echo(other)], sent);
+    expect(forgotten.plan.endpoints).toEqual([]);
+    expect(forgotten.plan.warnings[0]).toMatch(/^emb: an earlier create of it had a lost outcome/);
+  });
+
+  test("a tombstone never deletes what another stack owns", () => {
+    const { errors, plan: p } = plan([], [echo(openai())], stateOwning([]), {
+      absent: ["emb"],
+      claims: new Map([["emb", claim("emb", "team-a")]]),
+    });
+    expect(p.endpoints).toEqual([]);
+    expect(errors[0]).toMatchObject({ endpoint: "emb", path: "absent" });
+    expect(errors[0]!.message).toMatch(/^is declared absent, but stack team-a owns it: only its owner deletes it/);
+  });
 });

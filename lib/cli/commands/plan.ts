@@ -3,8 +3,8 @@
  * machines and pull requests, `--out FILE` to save it for `esinfer apply FILE`, `--detailed-exitcode` for CI
  * (0 no changes, 2 changes, 1 error).
  */
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { writeAtomically } from "../../engine/state/file-access";
 import { hasChanges, type Plan } from "../../engine";
 import { renderHuman, renderJson, renderMarkdown } from "../../engine/render";
 import { colors, UsageError, type Io } from "../io";
@@ -16,6 +16,7 @@ export interface PlanCommandOptions extends EngineCommandOptions {
   out?: string;
   detailedExitcode?: boolean;
   destroy?: boolean;
+  target?: string[];
 }
 
 export function renderPlan(io: Io, plan: Plan, format: string): string {
@@ -41,11 +42,16 @@ export async function run(io: Io, options: PlanCommandOptions): Promise<number> 
 
 async function planStack(io: Io, options: PlanCommandOptions, format: string): Promise<number> {
   return openSession(io, options, async (session) => {
-    const plan = await session.plan({ destroy: options.destroy });
+    const how = { destroy: options.destroy, ...(options.target?.length ? { target: options.target } : {}) };
+    const planned = options.out
+      ? await session.planToSave(how)
+      : { plan: await session.plan(how), saved: undefined };
+    const { plan } = planned;
     io.stdout.write(renderPlan(io, plan, format));
-    if (options.out) {
+    if (options.out && planned.saved !== undefined) {
       try {
-        await writeFile(resolve(io.cwd, options.out), renderJson(plan), { mode: 0o600 });
+        // Mode 0600 even over an existing world-readable file: a plan names what exists in the cluster.
+        await writeAtomically(resolve(io.cwd, options.out), planned.saved);
       } catch (e) {
         throw new UsageError(`cannot save the plan to ${options.out}: ${(e as Error).message}`);
       }

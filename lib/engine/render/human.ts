@@ -6,6 +6,7 @@
  * a change flagged `sensitive` prints exactly `(sensitive)`, whatever value it carries.
  */
 import { createColors } from "picocolors";
+import { escapeUnsafe } from "../../model/text";
 import type { Action, EndpointPlan, FieldChange, Plan, References } from "../plan-types";
 
 export interface HumanOptions {
@@ -84,9 +85,13 @@ export function formatValue(value: unknown, max = DEFAULT_MAX_VALUE_LENGTH): str
   return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join("")}… (${chars.length} chars)`;
 }
 
-/** The value a change shows for one side: `(sensitive)` for secrets, whatever the plan holds. */
+/**
+ * The value a change shows for one side: `(sensitive)` for secrets, whatever the plan holds; the declared side says
+ * where the secret comes from when known: `(sensitive, from OPENAI_API_KEY)`.
+ */
 export function sideOf(change: FieldChange, side: "before" | "after", max?: number): string {
-  return change.sensitive ? SENSITIVE : formatValue(change[side], max);
+  if (!change.sensitive) return formatValue(change[side], max);
+  return side === "after" && change.reference ? `(sensitive, from ${printable(change.reference)})` : SENSITIVE;
 }
 
 export type ChangeKind = "add" | "remove" | "change";
@@ -144,12 +149,9 @@ export function printable(text: string): string {
   return escapeControls(String(text).replace(/\s*(\r\n|\r|\n)\s*/g, " "));
 }
 
+/** Control, bidirectional and zero-width characters as `\\uXXXX`: a reviewer sees exactly what is applied. */
 function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code === 9 ? " " : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
+  return escapeUnsafe(text.replace(/\t/g, " "));
 }
 
 type Paint = (s: string) => string;

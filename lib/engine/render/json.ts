@@ -9,6 +9,7 @@
  */
 import type { Plan } from "../plan-types";
 import { SENSITIVE, safeUrl } from "./human";
+import { displayJson } from "../../model/text";
 
 /**
  * A key order for an object (applied to every element of an array), and the orders of its fields' values.
@@ -22,7 +23,10 @@ type Order = {
 
 const FREE: Order = { keys: [] };
 
-const CHANGE: Order = { keys: ["path", "before", "after", "sensitive", "forces_replace"], array: true };
+const CHANGE: Order = {
+  keys: ["path", "before", "after", "sensitive", "reference", "forces_replace"],
+  array: true,
+};
 
 const DECLARED: Order = {
   keys: ["inference_id", "task_type", "service", "service_settings", "task_settings", "chunking_settings"],
@@ -66,13 +70,14 @@ const PLAN: Order = {
     cluster: { keys: ["url", "version", "serverless", "cluster_uuid", "cluster_name"] },
     summary: { keys: ["create", "update", "replace", "delete", "no-op"] },
     endpoints: ENDPOINT,
-    basis: { keys: ["live_digest", "state_lineage", "state_serial", "state_salt"] },
+    basis: { keys: ["live_digest", "state_lineage", "state_serial"] },
     scope: { keys: ["only", "except"] },
   },
 };
 
 export function renderJson(plan: Plan): string {
-  return JSON.stringify(ordered(redactSensitive(plan), PLAN), null, 2) + "\n";
+  // displayJson: bidirectional and zero-width characters escaped too, so the document shows what is applied.
+  return displayJson(ordered(redactSensitive(plan), PLAN), 2) + "\n";
 }
 
 /**

@@ -11,11 +11,14 @@ export const OwnedEndpointSchema = z.object({
   task_type: z.string(),
   service: z.string(),
   /**
-   * `creating`: the create was sent (or is about to be); if the endpoint exists on the next run, this stack made it.
+   * `creating`: the create was sent (or is about to be), with the declaration below. If the endpoint exists on the
+   * next run, this stack made it only when the cluster holds what was sent; otherwise someone else created it.
    * `applied`: the declaration below is what the cluster took.
+   * `imported`: adopted by `esinfer import` (the declaration below is what the cluster held); never deleted for
+   * being undeclared, until it is declared (then it is managed as `applied`) or released (`esinfer state rm`).
    */
-  status: z.enum(["creating", "applied"]),
-  /** Canonical declaration last applied (secrets as references, never values); `{}` while `creating`. */
+  status: z.enum(["creating", "applied", "imported"]),
+  /** Canonical declaration last applied, or being created (secrets as references, never values). */
   // A plain object, checked as such: what is inside is the engine's own canonical form (a record schema would copy
   // every key of every endpoint on each read).
   declared: z.custom<Record<string, unknown>>(
@@ -30,6 +33,11 @@ export const OwnedEndpointSchema = z.object({
    */
   live: z.string().optional(),
   updated_at: z.string(),
+  /**
+   * The Terraform drift marker this endpoint carried in the synthesized stack when it was last applied (see
+   * lib/constructs): a synthesis that sees the endpoint in sync writes it back, so Terraform sees no change.
+   */
+  marker: z.string().optional(),
 });
 export type OwnedEndpoint = z.infer<typeof OwnedEndpointSchema>;
 
