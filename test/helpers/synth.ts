@@ -1,8 +1,10 @@
 /** Synthesizing CDK for Terraform apps with esinfer's constructs in-process, into temporary directories. */
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Construct } from "constructs";
 import { unescapeTerraform } from "../../lib/constructs/hook-contract";
+import type { AppShape } from "../terraform/app";
 import { tempDir } from "./stack";
 
 export type Runtime = "cdktf" | "cdktn";
@@ -70,6 +72,36 @@ export function synthStack(build: (stack: Construct) => void, options: SynthOpti
   });
   const text = readFileSync(join(outdir, "stacks", stackId, "cdk.tf.json"), "utf8");
   return { json: JSON.parse(text) as TerraformJson, text, outdir, projectDir };
+}
+
+/**
+ * Synthesizes test/terraform/app.ts with `shape` in a child process, as `cdktf synth` runs an app, into
+ * `<projectDir>/cdktf.out` (stack `search`). Its drift lookup may then read an emulator running in this process.
+ * Resolves with what it printed on stderr (warnings); rejects when synthesis fails.
+ */
+export async function synthApp(
+  projectDir: string,
+  shape: AppShape,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Synthesized & { stderr: string }> {
+  const root = join(__dirname, "..", "..");
+  const outdir = join(projectDir, "cdktf.out");
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(root, "test", "terraform", "app.ts"), JSON.stringify({ outdir, projectDir, shape })],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0) throw new Error(`synthesizing test/terraform/app.ts failed (${code}):\n${output}\n${stderr}`);
+  const text = readFileSync(join(outdir, "stacks", "search", "cdk.tf.json"), "utf8");
+  return { json: JSON.parse(text) as TerraformJson, text, outdir, projectDir, stderr };
 }
 
 /** Runs `work` with these environment variables set (undefined: unset), restoring the environment afterwards. */

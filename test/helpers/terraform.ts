@@ -1,5 +1,6 @@
 /** Running a real `terraform` binary in tests, when one is installed (honors TERRAFORM_BINARY_NAME). */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || "terraform";
@@ -45,17 +46,19 @@ export async function terraformOk(dir: string, args: string[], env: Record<strin
 }
 
 /**
- * Terraform runs the hooks through bin/esinfer.js, which loads the compiled dist/: build it (incrementally, a few
- * seconds when nothing changed) so the hooks run the code under test, also when jest runs without `npm test`.
+ * Terraform runs the hooks, and synthesis its drift lookup, through bin/esinfer.js, which loads the compiled dist/:
+ * build it (incrementally, a few seconds when nothing changed) so they run the code under test, also when jest runs
+ * without `npm test`. tsc emits despite type errors (this test's own are ts-jest's to report); a build that
+ * emitted nothing fails.
  */
 export function ensureBuilt(): void {
   const root = join(__dirname, "..", "..");
-  execFileSync(
+  const run = spawnSync(
     process.execPath,
     [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: root,
-      stdio: "pipe",
-    },
+    { cwd: root, encoding: "utf8" },
   );
+  if (run.error) throw run.error;
+  if (!existsSync(join(root, "dist", "cli", "main.js")))
+    throw new Error(`building dist/ failed:\n${run.stdout}\n${run.stderr}`);
 }
