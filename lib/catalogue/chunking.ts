@@ -3,6 +3,7 @@
  * the strategies, their keys, required keys, ranges, exclusive keys, defaults and version history.
  */
 import { z } from "zod";
+import { BEHAVIORS } from "./behaviors";
 import type { Since } from "./version";
 
 export const CHUNKING_STRATEGIES = ["sentence", "word", "recursive", "none"] as const;
@@ -56,16 +57,22 @@ export const STRATEGY_FACTS: Readonly<Record<ChunkingStrategy, StrategyFacts>> =
     minChunkSize: 10,
   },
   recursive: {
-    since: ["8.19.0", "9.1.0"],
+    since: BEHAVIORS["chunking.recursive_and_none"].since,
     keys: ["strategy", "max_chunk_size", "separator_group", "separators"],
     required: ["max_chunk_size"],
     minChunkSize: 10,
   },
-  none: { since: ["8.19.0", "9.1.0"], keys: ["strategy"], required: [] },
+  none: { since: BEHAVIORS["chunking.recursive_and_none"].since, keys: ["strategy"], required: [] },
 };
 
-/** Upper bound on `max_chunk_size` from 8.16 until PR #133718 removed it (9.2). */
-export const MAX_CHUNK_SIZE_CAP = Object.freeze({ value: 300, removedIn: "9.2.0" });
+/**
+ * The registry's `chunking.max_chunk_size_cap` as a value and the version that removed it.
+ * @deprecated Ask `maxChunkSizeLimit(service, serviceSettings, version)` (service-rules.ts), which also knows ELSER.
+ */
+export const MAX_CHUNK_SIZE_CAP = Object.freeze({
+  value: BEHAVIORS["chunking.max_chunk_size_cap"].value,
+  removedIn: BEHAVIORS["chunking.max_chunk_size_cap"].until,
+});
 /** ELSER's window: chunks above this are truncated by the model whatever the version. */
 export const ELSER_MAX_CHUNK_SIZE = 300;
 

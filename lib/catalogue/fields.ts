@@ -17,8 +17,6 @@ export interface FieldInfo {
    * - any other value: the fixed default it stores, made explicit in the canonical form.
    */
   readonly serverDefault?: unknown;
-  /** First version whose `_update` applies a change of this field; absent = a change needs a replace. */
-  readonly updatableSince?: Since;
   /** First version that accepts the field; absent = as old as the task type. */
   readonly since?: Since;
   /** Accepted by the server although the specification leaves it out. */

@@ -1,4 +1,5 @@
 /** The server's rules for `inference_id` (MlStrings pattern, reserved ids) and its preconfigured endpoints. */
+import { BEHAVIORS } from "./behaviors";
 import type { Since } from "./version";
 import type { TaskType } from "./task-types";
 
@@ -21,8 +22,20 @@ export const PRECONFIGURED_ENDPOINTS: readonly PreconfiguredEndpoint[] = [
     taskType: "text_embedding",
     since: "8.16.0",
   },
-  { inferenceId: ".rerank-v1-elasticsearch", service: "elasticsearch", taskType: "rerank", since: ["8.19.0", "9.1.0"] },
+  {
+    inferenceId: ".rerank-v1-elasticsearch",
+    service: "elasticsearch",
+    taskType: "rerank",
+    since: BEHAVIORS["defaults.rerank_endpoint"].since,
+  },
 ];
+
+/**
+ * The endpoint a `semantic_text` field declared without `inference_id` uses, written into its mapping. Where the
+ * Elastic Inference Service is available newer clusters pick an EIS endpoint instead (#142980, 9.4); without EIS it
+ * is the in-cluster ELSER default (SemanticTextFieldMapper).
+ */
+export const DEFAULT_SEMANTIC_TEXT_INFERENCE_ID = ".elser-2-elasticsearch";
 
 /** Whether an id is Elasticsearch's own (preconfigured) rather than a user's: they all start with a dot. */
 export function isPreconfiguredId(id: string): boolean {

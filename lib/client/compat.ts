@@ -1,13 +1,19 @@
 /**
- * Version checks the client's callers need before choosing a request form. The client itself sends what it is
- * told; these helpers say what a cluster accepts.
+ * Version checks the client's callers need before choosing a request form, read from the catalogue's registry of
+ * server behavior. The client itself sends what it is told; these helpers say what a cluster accepts.
  */
+import { hasBehavior } from "../catalogue/server-behavior";
 import { isAtLeast, MIN_SUPPORTED_VERSION } from "../catalogue/version";
 import type { ClusterInfo } from "./types";
 
-/** Whether the cluster accepts the `timeout` query parameter on create (8.19+ / 9.1+, and serverless). */
+/** Whether the cluster accepts the `timeout` query parameter on create (`put.timeout`; serverless always). */
 export function supportsCreateTimeout(info: Pick<ClusterInfo, "version" | "serverless">): boolean {
-  return info.serverless || isAtLeast(info.version, ["8.19.0", "9.1.0"]);
+  return info.serverless || hasBehavior("put.timeout", info.version);
+}
+
+/** Whether the cluster accepts the `timeout` query parameter on `_update` (`update.timeout`; serverless always). */
+export function supportsUpdateTimeout(info: Pick<ClusterInfo, "version" | "serverless">): boolean {
+  return info.serverless || hasBehavior("update.timeout", info.version);
 }
 
 /**

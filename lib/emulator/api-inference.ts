@@ -13,6 +13,7 @@ import { boolParam, timeParam } from "./params";
 import { referencesTo } from "./references";
 import { render, type EndpointConfig, type StoredEndpoint } from "./store";
 import { parseTaskType, type TaskTypeOrAny } from "./task-types";
+import { lookupEndpoint as lookupStored } from "./lookup";
 import { applyUpdate } from "./update";
 import { createInStore } from "./create";
 
@@ -34,17 +35,8 @@ function requireBody(ctx: HandlerContext): void {
 }
 
 /** A user endpoint, or a default endpoint of this version, by id. */
-export function lookupEndpoint(ctx: HandlerContext, id: string): StoredEndpoint | undefined {
-  const stored = ctx.store.endpoints.get(id);
-  if (stored) return stored;
-  const preset = preconfiguredEndpoints(ctx.behavior).find((e) => e.inference_id === id);
-  return preset
-    ? {
-        ...preset,
-        task_settings: preset.task_settings ?? {},
-        secrets: {},
-      }
-    : undefined;
+function lookupEndpoint(ctx: HandlerContext, id: string): StoredEndpoint | undefined {
+  return lookupStored(ctx.store, ctx.behavior, id);
 }
 
 function listEndpoints(ctx: HandlerContext, taskType: TaskTypeOrAny): EsResponse {
@@ -233,7 +225,7 @@ function stream(ctx: HandlerContext, t: Target): EsResponse {
 function prepareCreate(ctx: HandlerContext): Target {
   const t = target(ctx);
   requireBody(ctx);
-  if (ctx.behavior.putTimeout) timeParam(ctx.req.query, "timeout");
+  if (ctx.behavior.has("put.timeout")) timeParam(ctx.req.query, "timeout");
   return t;
 }
 
@@ -241,7 +233,7 @@ function prepareCreate(ctx: HandlerContext): Target {
 function prepareUpdate(ctx: HandlerContext, t: Target): Target {
   requireBody(ctx);
   timeParam(ctx.req.query, "master_timeout");
-  if (ctx.behavior.updateTimeout) timeParam(ctx.req.query, "timeout");
+  if (ctx.behavior.has("update.timeout")) timeParam(ctx.req.query, "timeout");
   return t;
 }
 
@@ -265,14 +257,14 @@ export const INFERENCE_ROUTES: readonly Route<any>[] = [
   {
     method: "PUT",
     pattern: ["_inference", "{a}"],
-    params: (b) => (b.putTimeout ? ["timeout"] : []),
+    params: (b) => (b.has("put.timeout") ? ["timeout"] : []),
     prepare: prepareCreate,
     run: create,
   },
   {
     method: "PUT",
     pattern: ["_inference", "{a}", "{b}"],
-    params: (b) => (b.putTimeout ? ["timeout"] : []),
+    params: (b) => (b.has("put.timeout") ? ["timeout"] : []),
     prepare: prepareCreate,
     run: create,
   },
@@ -280,14 +272,14 @@ export const INFERENCE_ROUTES: readonly Route<any>[] = [
   {
     method: "PUT",
     pattern: ["_inference", "{a}", "_update"],
-    params: (b) => ["master_timeout", ...(b.updateTimeout ? ["timeout"] : [])],
+    params: (b) => ["master_timeout", ...(b.has("update.timeout") ? ["timeout"] : [])],
     prepare: (ctx) => prepareUpdate(ctx, { taskType: "any", id: ctx.params.a! }),
     run: update,
   },
   {
     method: "PUT",
     pattern: ["_inference", "{a}", "{b}", "_update"],
-    params: (b) => ["master_timeout", ...(b.updateTimeout ? ["timeout"] : [])],
+    params: (b) => ["master_timeout", ...(b.has("update.timeout") ? ["timeout"] : [])],
     prepare: (ctx) => prepareUpdate(ctx, target(ctx)),
     run: update,
   },

@@ -32,7 +32,7 @@ export function parseChunking(raw: unknown, behavior: Behavior): StoredChunking 
       'Cannot invoke "Object.toString()" because the return value of "java.util.Map.get(Object)" is null',
     );
   const strategy = javaToString(raw.strategy);
-  const available: ChunkingStrategy[] = behavior.recursiveAndNoneChunking
+  const available: ChunkingStrategy[] = behavior.has("chunking.recursive_and_none")
     ? ["sentence", "word", "recursive", "none"]
     : ["sentence", "word"];
   if (!(available as string[]).includes(strategy)) throw illegalArgument(`Invalid chunkingStrategy ${strategy}`);
@@ -61,9 +61,9 @@ function invalidKeys(raw: Record<string, unknown>, strategy: ChunkingStrategy, l
 }
 
 const geMessage = (b: Behavior, name: string, value: number, min: number) =>
-  `[${SCOPE}] Invalid value [${javaDouble(value)}]. [${name}] must be ${b.rangeWordingWithA ? "a " : ""}greater than or equal to [${javaDouble(min)}]`;
+  `[${SCOPE}] Invalid value [${javaDouble(value)}]. [${name}] must be ${!b.has("errors.range_wording_without_a") ? "a " : ""}greater than or equal to [${javaDouble(min)}]`;
 const leMessage = (b: Behavior, name: string, value: number, max: number) =>
-  `[${SCOPE}] Invalid value [${javaDouble(value)}]. [${name}] must be ${b.rangeWordingWithA ? "a " : ""}less than or equal to [${javaDouble(max)}]`;
+  `[${SCOPE}] Invalid value [${javaDouble(value)}]. [${name}] must be ${!b.has("errors.range_wording_without_a") ? "a " : ""}less than or equal to [${javaDouble(max)}]`;
 
 /** extractRequiredPositiveInteger: the value, or undefined with an error added. */
 function requiredPositiveInt(raw: Record<string, unknown>, name: string, errors: string[]): number | undefined {
@@ -91,8 +91,9 @@ function maxChunkSize(raw: Record<string, unknown>, min: number, b: Behavior, er
     errors.push(geMessage(b, "max_chunk_size", v, min));
     return undefined;
   }
-  if (b.maxChunkSizeCap !== undefined && v > b.maxChunkSizeCap) {
-    errors.push(leMessage(b, "max_chunk_size", v, b.maxChunkSizeCap));
+  const cap = b.value("chunking.max_chunk_size_cap");
+  if (cap !== undefined && v > cap) {
+    errors.push(leMessage(b, "max_chunk_size", v, cap));
     return undefined;
   }
   return v;
@@ -157,8 +158,9 @@ function recursive(raw: Record<string, unknown>, b: Behavior): StoredChunking {
   if (group !== undefined) separators = [...SEPARATOR_GROUPS[group]];
   else if (separators !== undefined && separators.length === 0)
     errors.push("Recursive chunking settings can not have an empty list of separators");
-  if (b.maxSeparators !== undefined && separators !== undefined && separators.length > b.maxSeparators)
-    errors.push(`separators list size [${separators.length}] must not exceed [${b.maxSeparators}]`);
+  const maxSeparators = b.value("chunking.max_separators");
+  if (maxSeparators !== undefined && separators !== undefined && separators.length > maxSeparators)
+    errors.push(`separators list size [${separators.length}] must not exceed [${maxSeparators}]`);
   if (errors.length > 0) throw validationException(errors);
   return {
     strategy: "recursive",

@@ -4,9 +4,10 @@
  * recorded model settings for the id must stay compatible), then the duplicate check, which the server meets only
  * when storing, i.e. after everything else passed.
  */
+import { isInClusterService } from "../catalogue";
 import { EsError, msg, statusException } from "./errors";
-import { IN_CLUSTER_SERVICES, isEmbeddingTask, vectorElementType } from "./defaults";
-import { mappingModelSettings } from "./references";
+import { isEmbeddingTask, vectorElementType } from "./defaults";
+import { recordedModelSettings } from "./semantic-text";
 import type { Store, StoredEndpoint } from "./store";
 import type { TaskTypeOrAny } from "./task-types";
 import { validateCreate } from "./validate-put";
@@ -21,7 +22,7 @@ export function createInStore(
   behavior: Behavior,
 ): StoredEndpoint {
   const endpoint = validateCreate(id, pathTaskType, body, behavior, trainedModelIds(store));
-  if (behavior.putChecksMappingCompatibility) {
+  if (behavior.has("put.mapping_compatibility_check")) {
     const incompatible = incompatibleIndices(store, endpoint);
     if (incompatible.length > 0) throw statusException(msg.incompatibleMappings(id, incompatible));
   }
@@ -38,7 +39,7 @@ export function createInStore(
 function trainedModelIds(store: Store): Set<string> {
   const ids = new Set<string>();
   for (const e of store.endpoints.values()) {
-    if (!IN_CLUSTER_SERVICES.includes(e.service)) continue;
+    if (!isInClusterService(e.service)) continue;
     for (const key of ["deployment_id", "model_id"])
       if (typeof e.service_settings[key] === "string") ids.add(e.service_settings[key] as string);
   }
@@ -87,7 +88,7 @@ function incompatibleIndices(store: Store, endpoint: StoredEndpoint): string[] {
     m.elementType === wanted.elementType;
   return [...store.indices.values()]
     .filter((index) =>
-      mappingModelSettings(index.mappings, endpoint.inference_id).some((m) => !same(minimalOfMapping(m))),
+      recordedModelSettings(index.mappings, endpoint.inference_id).some((m) => !same(minimalOfMapping(m))),
     )
     .map((index) => index.name);
 }

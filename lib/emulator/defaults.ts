@@ -18,7 +18,7 @@ const PRECONFIGURED_MODELS: Readonly<Record<string, { modelId: string; taskSetti
 /** The default endpoints the emulated version lists, as GET renders them (sorted by id). */
 export function preconfiguredEndpoints(behavior: Behavior): EndpointConfig[] {
   return PRECONFIGURED_ENDPOINTS.filter((p) => behavior.at(p.since))
-    .filter((p) => p.inferenceId !== ".rerank-v1-elasticsearch" || behavior.rerankDefaultEndpoint)
+    .filter((p) => p.inferenceId !== ".rerank-v1-elasticsearch" || behavior.has("defaults.rerank_endpoint"))
     .map((p) => {
       const model = PRECONFIGURED_MODELS[p.inferenceId];
       const config: EndpointConfig = {
@@ -31,7 +31,7 @@ export function preconfiguredEndpoints(behavior: Behavior): EndpointConfig[] {
           adaptive_allocations: {
             enabled: true,
             min_number_of_allocations: 0,
-            max_number_of_allocations: behavior.defaultMaxAllocations,
+            max_number_of_allocations: behavior.value("defaults.max_allocations_32") ?? 8,
           },
         },
       };
@@ -137,8 +137,6 @@ export const EMBEDDING_TYPE_DEFAULTS: Readonly<Record<string, string>> = { coher
 
 /** Model an ELSER (`elser` service) endpoint deploys when none is named. */
 export const ELSER_MODEL_ID = ".elser_model_2";
-
-export const IN_CLUSTER_SERVICES: readonly string[] = ["elasticsearch", "elser"];
 
 /**
  * The vector element type an embedding endpoint produces, from its `element_type` / `embedding_type` setting

@@ -3,6 +3,7 @@
  * so that every place that raises an error uses the server's wording.
  */
 import { javaMapToString, javaSetToString, javaToString } from "./java";
+import type { Behavior } from "./versions";
 
 /** An error Elasticsearch would answer with: status, `type`, `reason`, and extra fields of the error object. */
 export class EsError extends Error {
@@ -19,10 +20,20 @@ export class EsError extends Error {
     this.name = "EsError";
   }
 
+  /** The exception alone, `{type, reason, ...extra}` (`generateThrowableXContent`: a bulk item's `error`). */
+  exception(): Record<string, unknown> {
+    return { type: this.type, reason: this.reason, ...this.extra };
+  }
+
+  /** The failure with its root cause, `{root_cause:[..], type, reason}` (`generateFailureXContent`: an mget item's `error`). */
+  failure(): Record<string, unknown> {
+    const cause = this.exception();
+    return { root_cause: [cause], ...cause };
+  }
+
   /** The standard body: `{"error":{"root_cause":[{type,reason}],type,reason},"status":N}`. */
   body(): Record<string, unknown> {
-    const cause = { type: this.type, reason: this.reason, ...this.extra };
-    return { error: { root_cause: [cause], ...cause }, status: this.status };
+    return { error: this.failure(), status: this.status };
   }
 }
 
@@ -111,8 +122,8 @@ export const msg = {
   conflictingTaskType: (url: string, body: string) =>
     `Cannot resolve conflicting task_type parameter in the request URL [${url}] and the request body [${body}]`,
   missingField: (field: string) => `Missing required field [${field}]`,
-  unknownSettings: (prefix: string, leftover: Record<string, unknown>, originalSize: number, service: string) =>
-    `${prefix} contains settings [${javaMapToString(leftover, originalSize)}] unknown to the [${service}] service`,
+  unknownSettings: (behavior: Behavior, leftover: Record<string, unknown>, originalSize: number, service: string) =>
+    `${behavior.has("errors.configuration_prefix") ? "Configuration" : "Model configuration"} contains settings [${javaMapToString(leftover, originalSize)}] unknown to the [${service}] service`,
   notFound: (id: string) => `Inference endpoint not found [${id}]`,
   /** `Messages.INFERENCE_ENTITY_NON_EXISTANT_NO_UPDATE` (text from the upstream constant; the reference omits it). */
   notFoundForUpdate: (id: string) => `The inference endpoint [${id}] does not exist and cannot be updated`,

@@ -3,14 +3,10 @@
  * processor naming it (`InferenceProcessorInfoExtractor`) and index mappings with a `semantic_text` field whose
  * `inference_id` or `search_inference_id` is the endpoint.
  */
+import { DEFAULT_SEMANTIC_TEXT_INFERENCE_ID } from "../catalogue";
 import { isPlainObject } from "./json";
+import { semanticTextFields } from "./semantic-text";
 import type { Store } from "./store";
-
-/**
- * The endpoint a `semantic_text` field without `inference_id` uses. With no Elastic Inference Service (the
- * emulator has none) that is the in-cluster ELSER default.
- */
-export const DEFAULT_SEMANTIC_TEXT_ENDPOINT = ".elser-2-elasticsearch";
 
 export interface References {
   /** Pipeline ids, in creation order. */
@@ -35,41 +31,15 @@ export function pipelineEndpointIds(pipeline: unknown): Set<string> {
   return ids;
 }
 
-/**
- * The `semantic_text` field objects of a mapping (`properties` and multi-`fields`, at any depth), in visit order:
- * each field before its own `properties`, then its `fields`.
- */
-function semanticTextFields(mappings: unknown): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const visitProperties = (properties: unknown) => {
-    if (!isPlainObject(properties)) return;
-    for (const field of Object.values(properties)) {
-      if (!isPlainObject(field)) continue;
-      if (field.type === "semantic_text") found.push(field);
-      visitProperties(field.properties);
-      visitProperties(field.fields);
-    }
-  };
-  if (isPlainObject(mappings)) visitProperties(mappings.properties);
-  return found;
-}
-
 /** Endpoint ids used by the `semantic_text` fields of a mapping (`properties` and multi-`fields`, at any depth). */
 export function mappingEndpointIds(mappings: unknown): Set<string> {
   const ids = new Set<string>();
-  for (const field of semanticTextFields(mappings)) {
-    ids.add(typeof field.inference_id === "string" ? field.inference_id : DEFAULT_SEMANTIC_TEXT_ENDPOINT);
-    if (typeof field.search_inference_id === "string") ids.add(field.search_inference_id);
+  for (const { mapping } of semanticTextFields(mappings)) {
+    // Mappings stored before the default was written in (older state files) still mean the default.
+    ids.add(typeof mapping.inference_id === "string" ? mapping.inference_id : DEFAULT_SEMANTIC_TEXT_INFERENCE_ID);
+    if (typeof mapping.search_inference_id === "string") ids.add(mapping.search_inference_id);
   }
   return ids;
-}
-
-/** The `model_settings` recorded by `semantic_text` fields whose `inference_id` is `inferenceId` (any depth). */
-export function mappingModelSettings(mappings: unknown, inferenceId: string): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  for (const field of semanticTextFields(mappings))
-    if (field.inference_id === inferenceId && isPlainObject(field.model_settings)) found.push(field.model_settings);
-  return found;
 }
 
 /** Everything in the store that refers to `inferenceId`. */

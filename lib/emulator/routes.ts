@@ -6,14 +6,22 @@
  */
 import { EsError, EsPlainError, msg } from "./errors";
 import type { EsResponse, HandlerContext, Route } from "./http-types";
-import { DATA_ROUTES } from "./api-data";
+import { DOCUMENT_ROUTES } from "./api-documents";
+import { INDEX_ROUTES } from "./api-indices";
 import { INFERENCE_ROUTES } from "./api-inference";
+import { PIPELINE_ROUTES } from "./api-pipelines";
 import { ROOT_ROUTES } from "./api-root";
 
 /** Parameters every REST handler accepts (`BaseRestHandler` response params). */
 const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "source", "source_content_type"];
 
-export const ROUTES: readonly Route<any>[] = [...ROOT_ROUTES, ...INFERENCE_ROUTES, ...DATA_ROUTES];
+export const ROUTES: readonly Route<any>[] = [
+  ...ROOT_ROUTES,
+  ...INFERENCE_ROUTES,
+  ...INDEX_ROUTES,
+  ...DOCUMENT_ROUTES,
+  ...PIPELINE_ROUTES,
+];
 
 interface Match {
   readonly route: Route<any>;
@@ -24,14 +32,14 @@ interface Match {
 
 function match(route: Route<any>, segments: readonly string[]): Match | undefined {
   if (route.pattern.length !== segments.length) return undefined;
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   const literal: boolean[] = [];
   for (let i = 0; i < segments.length; i++) {
     const p = route.pattern[i]!;
     const s = segments[i]!;
     if (p.startsWith("{")) {
-      // Index-level routes never take `_`-prefixed names: those paths belong to APIs.
-      if (p === "{index}" && s.startsWith("_")) return undefined;
+      // Index-level routes never take `_`-prefixed names (those paths belong to APIs), except `_all`.
+      if (p === "{index}" && s.startsWith("_") && s !== "_all") return undefined;
       params[p.slice(1, -1)] = s;
       literal.push(false);
     } else if (p === s) literal.push(true);

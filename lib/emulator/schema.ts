@@ -5,7 +5,7 @@
  * the emulator needs the field facts, not the schemas' own parsing.
  */
 import type { z } from "zod";
-import { getService, getTaskSpec, infoOf, MAIN_VERSION, type Since, type TaskSpec } from "../catalogue";
+import { getService, getTaskSpec, infoOf, type Since, type TaskSpec } from "../catalogue";
 
 export type FieldKind =
   | { readonly kind: "string" }
@@ -30,15 +30,6 @@ export interface FieldSpec {
   /** The catalogue's `serverDefault` fact (a value, or "computed"). */
   readonly serverDefault?: unknown;
 }
-
-/**
- * Secret fields share one zod schema in the catalogue, so their per-field facts (such as `since`) collide in the
- * `fieldInfo` registry (see the report). The emulator keeps the few `since` facts it needs here.
- */
-const SECRET_SINCE: Readonly<Record<string, Since>> = {
-  "openai.client_secret": MAIN_VERSION,
-  "azureopenai.client_secret": MAIN_VERSION,
-};
 
 type AnySchema = z.ZodType & { _zod: { def: Record<string, any> } };
 
@@ -83,7 +74,7 @@ function kindOf(schema: AnySchema, secret: boolean): FieldKind {
   }
 }
 
-function fieldsOfShape(shape: Record<string, AnySchema>, service?: string): FieldSpec[] {
+function fieldsOfShape(shape: Record<string, AnySchema>): FieldSpec[] {
   return Object.entries(shape).map(([name, schema]) => {
     const facts = infoOf(schema);
     const { inner, optional } = unwrap(schema);
@@ -93,7 +84,7 @@ function fieldsOfShape(shape: Record<string, AnySchema>, service?: string): Fiel
       required: !optional,
       secret,
       type: kindOf(inner, secret),
-      since: secret ? (service ? SECRET_SINCE[`${service}.${name}`] : undefined) : facts.since,
+      since: facts.since,
       serverDefault: secret ? undefined : facts.serverDefault,
     };
   });
@@ -105,21 +96,22 @@ export interface TaskFields {
   readonly taskSettings: readonly FieldSpec[];
 }
 
-const cache = new Map<string, TaskFields | undefined>();
+// Keyed by the catalogue's own task specs (never by user-given names, so it cannot grow without bound).
+const cache = new WeakMap<TaskSpec, TaskFields>();
 
 /** The server's field list for a service and task type (undefined when the catalogue has no such pair). */
 export function taskFields(service: string, taskType: string): TaskFields | undefined {
-  const key = `${service}/${taskType}`;
-  if (cache.has(key)) return cache.get(key);
   const spec = getTaskSpec(service, taskType);
-  const result = spec
-    ? {
-        spec,
-        serviceSettings: fieldsOfShape(spec.serviceSettings.shape as Record<string, AnySchema>, service),
-        taskSettings: fieldsOfShape(spec.taskSettings.shape as Record<string, AnySchema>, service),
-      }
-    : undefined;
-  cache.set(key, result);
+  if (!spec) return undefined;
+  let result = cache.get(spec);
+  if (!result) {
+    result = {
+      spec,
+      serviceSettings: fieldsOfShape(spec.serviceSettings.shape as Record<string, AnySchema>),
+      taskSettings: fieldsOfShape(spec.taskSettings.shape as Record<string, AnySchema>),
+    };
+    cache.set(spec, result);
+  }
   return result;
 }
 

@@ -56,18 +56,20 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** Media types the REST layer parses as JSON (`application/x-ndjson` too: `_bulk` bodies are JSON lines). */
 function isJsonContentType(ct: string): boolean {
-  return /application\/json/i.test(ct) || /application\/vnd\.elasticsearch\+json/i.test(ct);
+  return /application\/(json|x-ndjson)/i.test(ct) || /application\/vnd\.elasticsearch\+(json|x-ndjson)/i.test(ct);
 }
 
 /**
- * Builds the parsed request from the method and URL `handle` already parsed (throws the REST layer's content
- * errors). The query record is built by assignment, unlike the log's `Object.fromEntries`: a `__proto__`
- * parameter is no own key here (so the router ignores it) but is one in the log; kept as it was.
+ * Builds the parsed request from the method and URL `handle` already parsed (throws the REST layer's content-type
+ * error). The body is parsed when a handler first reads it, as the server's handlers do: `_bulk` reads the raw
+ * lines instead, and a route that does not exist answers "no handler" whatever the body. Query parameters are
+ * kept in a null-prototype record, so `?__proto__=x` is an own (and so unrecognized) parameter.
  */
 function toEsRequest(req: IncomingMessage, raw: Buffer, method: string, url: URL): EsRequest {
   const path = url.pathname;
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null);
   for (const [k, v] of url.searchParams) query[k] = v;
   const uri = req.url ?? "/";
   let segments: string[];
@@ -81,19 +83,37 @@ function toEsRequest(req: IncomingMessage, raw: Buffer, method: string, url: URL
   }
   const rawBody = raw.toString("utf8");
   const hasBody = raw.length > 0;
-  let body: unknown;
   if (hasBody) {
     const ct = req.headers["content-type"];
     // Elasticsearch rejects other media types; a missing Content-Type is accepted as JSON here (leniency).
     if (ct !== undefined && !isJsonContentType(ct))
       throw new EsPlainError(406, `Content-Type header [${ct}] is not supported`);
-    try {
-      body = JSON.parse(rawBody);
-    } catch (e) {
-      throw new EsError(400, "x_content_parse_exception", `[1:1] Failed to parse JSON body: ${(e as Error).message}`);
-    }
   }
-  return { method, path, uri, segments, query, hasBody, body, rawBody };
+  let parsed: { value: unknown } | undefined;
+  return {
+    method,
+    path,
+    uri,
+    segments,
+    query,
+    hasBody,
+    rawBody,
+    get body(): unknown {
+      if (!hasBody) return undefined;
+      if (!parsed) {
+        try {
+          parsed = { value: JSON.parse(rawBody) };
+        } catch (e) {
+          throw new EsError(
+            400,
+            "x_content_parse_exception",
+            `[1:1] Failed to parse JSON body: ${(e as Error).message}`,
+          );
+        }
+      }
+      return parsed.value;
+    },
+  };
 }
 
 function errorResponse(error: unknown): EsResponse {

@@ -161,9 +161,7 @@ function parseRateLimit(raw: Record<string, unknown>, options: ScopeOptions, err
     }
   }
   if (Object.keys(rest).length > 0)
-    throw statusException(
-      msg.unknownSettings(options.behavior.unknownSettingsPrefix, rest, Object.keys(raw).length, options.service),
-    );
+    throw statusException(msg.unknownSettings(options.behavior, rest, Object.keys(raw).length, options.service));
   return ok
     ? { ok: true, value: rpm === undefined || rpm === null ? {} : { requests_per_minute: rpm } }
     : { ok: false };
@@ -210,9 +208,7 @@ function parseNested(
   errors.push(...inner.errors);
   const leftover = Object.fromEntries(Object.entries(raw).filter(([k]) => !inner.consumed.has(k)));
   if (Object.keys(leftover).length > 0)
-    throw statusException(
-      msg.unknownSettings(options.behavior.unknownSettingsPrefix, leftover, Object.keys(raw).length, options.service),
-    );
+    throw statusException(msg.unknownSettings(options.behavior, leftover, Object.keys(raw).length, options.service));
   return inner.errors.length > 0 ? { ok: false } : { ok: true, value: inner.values };
 }
 
@@ -224,7 +220,7 @@ export function throwIfUnknown(
   service: string,
 ): void {
   if (Object.keys(leftover).length > 0)
-    throw statusException(msg.unknownSettings(behavior.unknownSettingsPrefix, { ...leftover }, originalSize, service));
+    throw statusException(msg.unknownSettings(behavior, { ...leftover }, originalSize, service));
 }
 
 /** Keys of `input` not in `consumed`, as a map. */

@@ -2,26 +2,17 @@
  * `TaskType.fromStringOrStatusException` as the server applies it to path segments and body values: trimmed,
  * case-insensitive, `any` allowed (it means "not given"), and only the task types the emulated version knows.
  */
-import type { TaskType } from "../catalogue";
+import { isTaskType, taskTypeExists, type TaskType } from "../catalogue";
 import { classCast, msg, statusException } from "./errors";
 import type { Behavior } from "./versions";
 
 export type TaskTypeOrAny = TaskType | "any";
 
-const BASE: readonly TaskTypeOrAny[] = [
-  "text_embedding",
-  "sparse_embedding",
-  "rerank",
-  "completion",
-  "chat_completion",
-  "any",
-];
-
 /** Parses a task type as the server does; unknown (or not yet existing) → 400 `Unknown task_type [raw]`. */
 export function parseTaskType(raw: string, behavior: Behavior): TaskTypeOrAny {
   const name = raw.trim().toLowerCase();
-  if ((BASE as readonly string[]).includes(name)) return name as TaskTypeOrAny;
-  if (name === "embedding" && behavior.embeddingTaskType) return "embedding";
+  if (name === "any") return "any";
+  if (isTaskType(name) && taskTypeExists(name, behavior.version)) return name;
   throw statusException(msg.unknownTaskType(raw));
 }
 

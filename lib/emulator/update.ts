@@ -1,20 +1,24 @@
 /**
- * `_update` as TransportUpdateInferenceModelAction implements it, per version:
- * - body checks (`getContentAsSettings`): empty body, fields that cannot be updated, maps that are not maps;
+ * `_update` as TransportUpdateInferenceModelAction implements it, with every version switch read from the
+ * catalogue's registry (lib/catalogue/behaviors.ts):
+ * - body checks (`getContentAsSettings`): empty body, fields that cannot be updated, maps that are not maps (the
+ *   wording and status of the last changed: `update.request_parse_errors_400`); `chunking_settings` is accepted
+ *   from `update.chunking_settings`;
  * - task type resolution (path + body; neither → "model is missing required setting [task_type]"), then the
- *   not-found check, then (main) the default-endpoint check, then the stored task type;
- * - 8.18–9.5: `service_settings` only replace the secrets (`newSecretSettings`: the service's secret parser, so a
- *   missing `api_key` is an error, ES #139651) and, for in-cluster endpoints, apply `num_allocations` (8.17+) and
- *   `adaptive_allocations` (9.1+); every other service setting is SILENTLY IGNORED. `task_settings` are merged.
- * - in-cluster endpoints: the deployment must belong to the endpoint (else 409); before 9.1 the update must carry an
- *   integer `num_allocations` (else 400 "Failed to parse [num_allocations] ...", quoting the raw body).
- * - main (2026): service and task settings are merged, unknown keys rejected, `chunking_settings` replaced.
+ *   not-found check, then the default-endpoint check (`update.default_endpoint_message`), then the stored task type;
+ * - `service_settings`: the secrets are replaced through the service's secret parser (`newSecretSettings`, which
+ *   requires them until `update.secret_settings_optional`), and exactly the service settings the registry's
+ *   `UPDATABLE_SERVICE_SETTINGS` lists for the service at this version are merged; every other key is silently
+ *   ignored, or rejected from `update.rejects_unknown_settings`;
+ * - in-cluster endpoints: the deployment must belong to the endpoint (else 409); while
+ *   `update.in_cluster_requires_num_allocations` the update must carry an integer `num_allocations`;
+ * - `task_settings` are merged (a key can change, never go away); `chunking_settings` replace the stored ones;
  * - an update that changes nothing is a no-op returning the current configuration.
  */
-import type { TaskType } from "../catalogue";
+import { isInClusterService, updatableServiceSettings, type TaskType } from "../catalogue";
 import { jsonEqual } from "../model/canonical";
 import { parseChunking } from "./chunking";
-import { IN_CLUSTER_SERVICES, isPreconfigured } from "./defaults";
+import { isPreconfigured } from "./defaults";
 import { classCast, EsError, msg, notFound, statusException, validationException } from "./errors";
 import { isJavaIntExceptMin, javaMapToString } from "./java";
 import { isPlainObject } from "./json";
@@ -22,7 +26,7 @@ import { taskFields, type FieldSpec } from "./schema";
 import { availableFields, leftoverOf, parseScope, throwIfUnknown } from "./settings-parse";
 import { digestSecrets, type StoredEndpoint } from "./store";
 import { parseTaskType, resolveTaskType, type TaskTypeOrAny } from "./task-types";
-import { checkInferenceId, crossFieldErrors } from "./validate-put";
+import { checkInferenceId, crossFieldErrors, secretFieldsFor } from "./validate-put";
 import type { Behavior } from "./versions";
 
 interface UpdateContent {
@@ -32,39 +36,40 @@ interface UpdateContent {
   chunkingSettings?: Record<string, unknown>;
 }
 
-/** `UpdateInferenceModelAction.Request.getContentAsSettings`, plus `chunking_settings` on main (2026). */
+/** `UpdateInferenceModelAction.Request.getContentAsSettings` (CachedParsedSettings on main). */
 function contentAsSettings(body: unknown, behavior: Behavior): UpdateContent {
   if (body === undefined) throw new EsError(400, "parse_exception", msg.requestBodyRequired());
   if (!isPlainObject(body) || Object.keys(body).length === 0) throw statusException(msg.updateBodyEmpty());
   const originalSize = Object.keys(body).length;
-  const rest: Record<string, unknown> = { ...body };
+  const rest = new Map(Object.entries(body));
+  const remaining = () => Object.fromEntries(rest);
+  const current400 = behavior.has("update.request_parse_errors_400");
   const content: UpdateContent = {};
-  if ("task_type" in rest) {
-    if (typeof rest.task_type !== "string")
-      throw statusException(`Failed to parse [task_type] in update request [${javaMapToString(rest)}]`, 500);
-    content.taskType = parseTaskType(rest.task_type, behavior);
-    delete rest.task_type;
+  if (rest.has("task_type")) {
+    const raw = rest.get("task_type");
+    if (typeof raw !== "string")
+      throw statusException(
+        `Failed to parse [task_type] in update request [${javaMapToString(remaining(), originalSize)}]`,
+        current400 ? 400 : 500,
+      );
+    content.taskType = parseTaskType(raw, behavior);
+    rest.delete("task_type");
   }
-  const takeMap = (key: string, label: string): Record<string, unknown> | undefined => {
-    if (!(key in rest)) return undefined;
-    const value = rest[key];
+  const takeMap = (key: string, oldLabel: string): Record<string, unknown> | undefined => {
+    if (!rest.has(key)) return undefined;
+    const value = rest.get(key);
     if (!isPlainObject(value))
-      throw statusException(`Unable to parse ${label} in the request [${javaMapToString(rest, originalSize)}]`);
-    delete rest[key];
+      throw statusException(
+        `Unable to parse ${current400 ? `[${key}]` : oldLabel} in the request [${javaMapToString(remaining(), originalSize)}]`,
+      );
+    rest.delete(key);
     return Object.keys(value).length > 0 ? value : undefined;
   };
   content.serviceSettings = takeMap("service_settings", "service settings");
   content.taskSettings = takeMap("task_settings", "task settings");
-  if (behavior.updateChunking && "chunking_settings" in rest) {
-    const value = rest.chunking_settings;
-    if (!isPlainObject(value))
-      throw statusException(
-        `Unable to parse chunking settings in the request [${javaMapToString(rest, originalSize)}]`,
-      );
-    content.chunkingSettings = value;
-    delete rest.chunking_settings;
-  }
-  if (Object.keys(rest).length > 0) throw statusException(msg.updateNotUpdatable(rest, originalSize));
+  if (behavior.has("update.chunking_settings"))
+    content.chunkingSettings = takeMap("chunking_settings", "chunking settings");
+  if (rest.size > 0) throw statusException(msg.updateNotUpdatable(remaining(), originalSize));
   return content;
 }
 
@@ -86,43 +91,48 @@ export function applyUpdate(
   lookup: (id: string) => StoredEndpoint | undefined,
   rawBody: string,
 ): UpdateResult {
-  // Request validation runs first; main lets `.` ids through to answer with its own message after the lookup.
-  if (!(behavior.defaultEndpointUpdateMessage && id.startsWith("."))) checkInferenceId(id);
+  const defaultMessage = behavior.has("update.default_endpoint_message");
+  // Request validation runs first; from `update.default_endpoint_message` `.` ids get their own message later.
+  if (!(defaultMessage && id.startsWith("."))) checkInferenceId(id);
   const content = contentAsSettings(body, behavior);
   const resolved = resolveTaskType(pathTaskType, content.taskType, behavior);
   const existing = lookup(id);
   if (!existing) throw notFound(msg.notFoundForUpdate(id));
-  if (behavior.defaultEndpointUpdateMessage && (id.startsWith(".") || isPreconfigured(id, behavior)))
+  if (defaultMessage && (id.startsWith(".") || isPreconfigured(id, behavior)))
     throw statusException(msg.defaultEndpointUpdate(id));
   if (existing.task_type !== resolved) throw statusException(msg.updateTaskTypeMismatch());
 
   const fields = taskFields(existing.service, existing.task_type);
   if (!fields) throw statusException(`Service [${existing.service}] not found`, 500);
-  const merged = behavior.updateMergesServiceSettings
-    ? mergeMain(existing, content, fields.serviceSettings, fields.taskSettings, behavior)
-    : mergeReleased(existing, content, fields.serviceSettings, fields.taskSettings, behavior);
-  if (
-    !behavior.updateMergesServiceSettings &&
-    merged.service === existing.service &&
-    IN_CLUSTER_SERVICES.includes(existing.service) === false &&
-    content.serviceSettings
-  ) {
-    // Cross-field secret rules (e.g. Azure api_key | entra_id) apply to the new secret settings.
-    const errors = secretRuleErrors(existing, content.serviceSettings, behavior);
-    if (errors.length > 0) throw validationException(errors);
+  const inCluster = isInClusterService(existing.service);
+  let serviceSettings = existing.service_settings;
+  let secrets = existing.secrets;
+  if (content.serviceSettings) {
+    if (inCluster)
+      serviceSettings = mergeAllocations(existing, content.serviceSettings, fields.serviceSettings, behavior);
+    else ({ serviceSettings, secrets } = mergeServiceSettings(existing, content.serviceSettings, behavior));
   }
+  const merged: StoredEndpoint = {
+    ...existing,
+    service_settings: serviceSettings,
+    task_settings: mergeTaskSettings(existing, content.taskSettings, fields.taskSettings, behavior),
+    chunking_settings: content.chunkingSettings
+      ? replaceChunking(existing, content.chunkingSettings, behavior)
+      : existing.chunking_settings,
+    secrets,
+  };
   const changed =
     !jsonEqual(merged.service_settings, existing.service_settings) ||
     !jsonEqual(merged.task_settings, existing.task_settings) ||
     !jsonEqual(merged.chunking_settings, existing.chunking_settings) ||
     !jsonEqual(merged.secrets, existing.secrets);
   // From 9.1 an unchanged model returns before the deployment is touched; before, every update reaches it.
-  if (IN_CLUSTER_SERVICES.includes(existing.service) && (changed || behavior.updateInClusterNeedsNumAllocations))
+  if (inCluster && (changed || behavior.has("update.in_cluster_requires_num_allocations")))
     checkInClusterUpdate(existing, content, behavior, lookup, rawBody);
   return { endpoint: changed ? merged : existing, changed };
 }
 
-/** `updateInClusterEndpoint`: the deployment must be this endpoint's own; before 9.1, `num_allocations` is required. */
+/** `updateInClusterEndpoint`: the deployment must be this endpoint's own; the num_allocations requirement. */
 function checkInClusterUpdate(
   e: StoredEndpoint,
   content: UpdateContent,
@@ -141,7 +151,10 @@ function checkInClusterUpdate(
       409,
     );
   }
-  if (behavior.updateInClusterNeedsNumAllocations && !isJavaIntExceptMin(content.serviceSettings?.num_allocations))
+  if (
+    behavior.has("update.in_cluster_requires_num_allocations") &&
+    !isJavaIntExceptMin(content.serviceSettings?.num_allocations)
+  )
     throw statusException(msg.updateNumAllocationsUnparsed(rawBody));
 }
 
@@ -152,83 +165,102 @@ const scopeOptions = (e: StoredEndpoint, behavior: Behavior, scope: string) => (
   requireRequired: false,
 });
 
-/** Task settings: parsed like on create, then merged over the stored ones (a key can change, never go away). */
+/** Task settings: parsed like on create, then merged over the stored ones. */
 function mergeTaskSettings(
   e: StoredEndpoint,
   update: Record<string, unknown> | undefined,
   taskFieldsList: readonly FieldSpec[],
   behavior: Behavior,
-  rejectUnknown: boolean,
 ): Record<string, unknown> {
   if (!update) return e.task_settings;
   const parsed = parseScope(update, taskFieldsList, scopeOptions(e, behavior, "task_settings"));
   if (parsed.errors.length > 0) throw validationException(parsed.errors);
-  if (rejectUnknown)
+  if (behavior.has("update.rejects_unknown_settings"))
     throwIfUnknown(leftoverOf(update, parsed.consumed), Object.keys(update).length, behavior, e.service);
   return { ...e.task_settings, ...parsed.values };
 }
 
-/** The secret parser of the service applied to the update's service settings (`newSecretSettings`). */
-function newSecrets(
+/** `ChunkingSettingsBuilder.fromMap` of the update, replacing the stored chunking settings. */
+function replaceChunking(e: StoredEndpoint, update: Record<string, unknown>, behavior: Behavior) {
+  // A task type without chunking keeps the key in the config map: the unknown-settings error.
+  if (e.chunking_settings === undefined) throwIfUnknown({ chunking_settings: update }, 1, behavior, e.service);
+  return parseChunking(update, behavior);
+}
+
+/**
+ * Third-party services: the secrets through `newSecretSettings`, the service's mutable settings at this version
+ * merged (a nested object such as `rate_limit` replaced as a whole), the rest ignored or rejected.
+ */
+function mergeServiceSettings(
   e: StoredEndpoint,
   update: Record<string, unknown>,
-  secretFields: readonly FieldSpec[],
   behavior: Behavior,
-  required: boolean,
-): Record<string, unknown> {
-  const specs = secretFields.map((f) =>
-    e.service === "openai" && f.name === "api_key" && !behavior.main ? { ...f, required: true } : f,
-  );
-  const parsed = parseScope(update, specs, {
-    ...scopeOptions(e, behavior, "secret_settings"),
-    requireRequired: required,
-  });
-  if (parsed.errors.length > 0) throw validationException(parsed.errors);
-  return parsed.values;
-}
-
-function mergeReleased(
-  e: StoredEndpoint,
-  content: UpdateContent,
-  serviceFields: readonly FieldSpec[],
-  taskFieldsList: readonly FieldSpec[],
-  behavior: Behavior,
-): StoredEndpoint {
-  let serviceSettings = e.service_settings;
+): { serviceSettings: Record<string, unknown>; secrets: StoredEndpoint["secrets"] } {
+  const fields = taskFields(e.service, e.task_type)!;
+  const secretFields = secretFieldsFor(e.service, fields, behavior, !behavior.has("update.secret_settings_optional"));
   let secrets = e.secrets;
-  if (content.serviceSettings) {
-    if (IN_CLUSTER_SERVICES.includes(e.service)) {
-      serviceSettings = mergeAllocations(e, content.serviceSettings, serviceFields, behavior);
-    } else {
-      const secretFields = availableFields(serviceFields, behavior).filter((f) => f.secret);
-      // Services without secret settings keep none; the others replace them from the update (required ones too).
-      if (secretFields.length > 0)
-        secrets = digestSecrets(newSecrets(e, content.serviceSettings, secretFields, behavior, true));
-    }
+  if (secretFields.length > 0) {
+    const parsed = parseScope(update, secretFields, {
+      ...scopeOptions(e, behavior, "secret_settings"),
+      requireRequired: true,
+    });
+    if (parsed.errors.length > 0) throw validationException(parsed.errors);
+    const ruleErrors = secretRuleErrors(e, update, behavior);
+    if (ruleErrors.length > 0) throw validationException(ruleErrors);
+    const given = digestSecrets(parsed.values);
+    // Before `update.secret_settings_optional` the parsed secrets replace the stored ones as a whole.
+    secrets = behavior.has("update.secret_settings_optional") ? { ...e.secrets, ...given } : given;
   }
-  const taskSettings = mergeTaskSettings(e, content.taskSettings, taskFieldsList, behavior, false);
-  return { ...e, service_settings: serviceSettings, task_settings: taskSettings, secrets };
+  const mutable = updatableServiceSettings(e.service, e.task_type, behavior.version);
+  const mutableFields = availableFields(fields.serviceSettings, behavior).filter(
+    (f) => !f.secret && mutable.has(f.name),
+  );
+  const parsed = parseScope(update, mutableFields, scopeOptions(e, behavior, "service_settings"));
+  if (parsed.errors.length > 0) throw validationException(parsed.errors);
+  const serviceSettings = { ...e.service_settings };
+  for (const [k, v] of Object.entries(parsed.values)) serviceSettings[k] = v;
+  if (parsed.consumed.size > 0) {
+    const ruleErrors = crossFieldErrors(
+      e.service,
+      e.task_type,
+      fields,
+      { ...serviceSettings, ...secretsPresence(secrets) },
+      {},
+      behavior,
+    );
+    if (ruleErrors.length > 0) throw validationException(ruleErrors);
+  }
+  if (behavior.has("update.rejects_unknown_settings")) {
+    const consumed = new Set([...parsed.consumed, ...secretFields.map((f) => f.name)]);
+    throwIfUnknown(leftoverOf(update, consumed), Object.keys(update).length, behavior, e.service);
+  }
+  return { serviceSettings, secrets };
 }
 
-/** In-cluster endpoints: only `num_allocations` (8.17+) and `adaptive_allocations` (9.1+) are applied. */
+/**
+ * In-cluster endpoints: the allocation settings the registry lists for this version, applied to the deployment.
+ * While `update.in_cluster_requires_num_allocations` the server casts the value with `(Integer)`: anything else
+ * escapes as a ClassCastException (500).
+ */
 function mergeAllocations(
   e: StoredEndpoint,
   update: Record<string, unknown>,
   serviceFields: readonly FieldSpec[],
   behavior: Behavior,
 ): Record<string, unknown> {
-  const names = [
-    ...(behavior.updateNumAllocations ? ["num_allocations"] : []),
-    ...(behavior.updateAdaptiveAllocations ? ["adaptive_allocations"] : []),
-  ];
-  // Before 9.1 the server casts the value with `(Integer)`: anything else escapes as a ClassCastException (500).
+  const names = updatableServiceSettings(e.service, e.task_type, behavior.version);
   const n = update.num_allocations;
-  if (behavior.updateInClusterNeedsNumAllocations && n !== undefined && n !== null && !isJavaIntExceptMin(n))
+  if (
+    behavior.has("update.in_cluster_requires_num_allocations") &&
+    n !== undefined &&
+    n !== null &&
+    !isJavaIntExceptMin(n)
+  )
     throw classCast(n, "Integer");
-  const specs = serviceFields.filter((f) => names.includes(f.name));
+  const specs = serviceFields.filter((f) => names.has(f.name));
   const parsed = parseScope(update, specs, scopeOptions(e, behavior, "service_settings"));
   if (parsed.errors.length > 0) throw validationException(parsed.errors);
-  if (behavior.updateMergesServiceSettings)
+  if (behavior.has("update.rejects_unknown_settings"))
     throwIfUnknown(leftoverOf(update, parsed.consumed), Object.keys(update).length, behavior, e.service);
   const out = { ...e.service_settings };
   for (const [k, v] of Object.entries(parsed.values)) out[k] = v;
@@ -244,67 +276,14 @@ function reorderInCluster(s: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function mergeMain(
-  e: StoredEndpoint,
-  content: UpdateContent,
-  serviceFields: readonly FieldSpec[],
-  taskFieldsList: readonly FieldSpec[],
-  behavior: Behavior,
-): StoredEndpoint {
-  let serviceSettings = e.service_settings;
-  let secrets = e.secrets;
-  let chunking = e.chunking_settings;
-  if (content.serviceSettings) {
-    const update = content.serviceSettings;
-    if (IN_CLUSTER_SERVICES.includes(e.service)) {
-      serviceSettings = mergeAllocations(e, update, serviceFields, behavior);
-    } else {
-      const plain = serviceFields.filter((f) => !f.secret);
-      const parsed = parseScope(update, plain, scopeOptions(e, behavior, "service_settings"));
-      if (parsed.errors.length > 0) throw validationException(parsed.errors);
-      const secretFields = availableFields(serviceFields, behavior).filter((f) => f.secret);
-      const given = newSecrets(e, update, secretFields, behavior, false);
-      const secretConsumed = new Set(secretFields.map((f) => f.name).filter((n) => n in update));
-      serviceSettings = { ...e.service_settings };
-      for (const [k, v] of Object.entries(parsed.values))
-        serviceSettings[k] =
-          isPlainObject(v) && isPlainObject(serviceSettings[k]) ? { ...serviceSettings[k], ...v } : v;
-      secrets = { ...e.secrets, ...digestSecrets(given) };
-      const fields = taskFields(e.service, e.task_type)!;
-      const ruleErrors = crossFieldErrors(
-        e.service,
-        e.task_type,
-        fields,
-        { ...serviceSettings, ...secretsPresence(secrets) },
-        {},
-        behavior,
-      );
-      if (ruleErrors.length > 0) throw validationException(ruleErrors);
-      throwIfUnknown(
-        leftoverOf(update, new Set([...parsed.consumed, ...secretConsumed])),
-        Object.keys(update).length,
-        behavior,
-        e.service,
-      );
-    }
-  }
-  const taskSettings = mergeTaskSettings(e, content.taskSettings, taskFieldsList, behavior, true);
-  if (content.chunkingSettings) {
-    if (e.chunking_settings === undefined)
-      throwIfUnknown({ chunking_settings: content.chunkingSettings }, 1, behavior, e.service);
-    chunking = parseChunking(content.chunkingSettings, behavior);
-  }
-  return { ...e, service_settings: serviceSettings, task_settings: taskSettings, chunking_settings: chunking, secrets };
-}
-
 /** Stand-in values so cross-field rules can tell which secrets an endpoint has (the values are digests). */
 function secretsPresence(secrets: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(secrets).map((k) => [k, "(secret)"]));
 }
 
-/** Cross-field rules that concern the secrets replaced by a released-version update (Azure OpenAI). */
+/** Cross-field rules that concern the secrets an update replaces (Azure OpenAI: api_key | entra_id | ...). */
 function secretRuleErrors(e: StoredEndpoint, update: Record<string, unknown>, behavior: Behavior): string[] {
-  if (e.service !== "azureopenai") return [];
+  if (e.service !== "azureopenai" || behavior.has("update.secret_settings_optional")) return [];
   const fields = taskFields(e.service, e.task_type)!;
   const secretNames = availableFields(fields.serviceSettings, behavior)
     .filter((f) => f.secret)

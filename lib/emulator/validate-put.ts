@@ -6,14 +6,13 @@
  * unknown keys at top level, then service_settings, then task_settings). Live validation always "succeeds"; the
  * duplicate-id check belongs to the caller, after this (the server raises it only when storing).
  */
-import { getService, INFERENCE_ID_PATTERN, type RuleIssue, type TaskType } from "../catalogue";
+import { getService, INFERENCE_ID_PATTERN, isInClusterService, type RuleIssue, type TaskType } from "../catalogue";
 import { parseChunking } from "./chunking";
 import {
   defaultDimensions,
   defaultSimilarity,
   ELSER_MODEL_ID,
   EMBEDDING_TYPE_DEFAULTS,
-  IN_CLUSTER_SERVICES,
   isEmbeddingTask,
   isPreconfigured,
 } from "./defaults";
@@ -97,15 +96,14 @@ function parseRequestConfig(
   const scope = { behavior, service, requireRequired: true };
   const ssFields = fields.serviceSettings.filter((f) => !f.secret);
   const parsedService = parseScope(ss, ssFields, { ...scope, scope: "service_settings" });
-  const inCluster = IN_CLUSTER_SERVICES.includes(service);
+  const inCluster = isInClusterService(service);
   if (inCluster) parsedService.errors.push(...inClusterErrors(service, ss));
   if (parsedService.errors.length > 0) throw validationException(parsedService.errors);
 
   const parsedTask = parseScope(ts, fields.taskSettings, { ...scope, scope: "task_settings" });
   if (parsedTask.errors.length > 0) throw validationException(parsedTask.errors);
 
-  const secretFields = fields.serviceSettings.filter((f) => f.secret);
-  const parsedSecrets = parseScope(ss, secretFields.map(optionalUnlessStrict(service, behavior)), {
+  const parsedSecrets = parseScope(ss, secretFieldsFor(service, fields, behavior, true), {
     ...scope,
     scope: "secret_settings",
   });
@@ -135,13 +133,21 @@ function parseRequestConfig(
   };
 }
 
+/** Whether the version knows the service's OAuth 2.0 client credentials (`client_secret` is one of its secrets). */
+function hasClientSecret(fields: TaskFields, behavior: Behavior): boolean {
+  return availableFields(fields.serviceSettings, behavior).some((f) => f.secret && f.name === "client_secret");
+}
+
 /**
- * Secrets the catalogue marks optional because they are one of a group (OpenAI `api_key` | `client_secret`,
- * Azure `api_key` | `entra_id`): before main (2026) OpenAI has only `api_key`, and DefaultSecretSettings requires it.
+ * The secret fields the service's secret parser reads at this version. `strict`: as on create, where a secret the
+ * catalogue marks optional only because it is one of a group (OpenAI `api_key` | `client_secret`) is required
+ * while the group has one member (DefaultSecretSettings); otherwise every secret is optional (an update).
  */
-function optionalUnlessStrict(service: string, behavior: Behavior) {
-  return (f: FieldSpec): FieldSpec =>
-    service === "openai" && f.name === "api_key" && !behavior.main ? { ...f, required: true } : f;
+export function secretFieldsFor(service: string, fields: TaskFields, behavior: Behavior, strict: boolean): FieldSpec[] {
+  const secrets = availableFields(fields.serviceSettings, behavior).filter((f) => f.secret);
+  if (!strict) return secrets.map((f) => ({ ...f, required: false }));
+  const apiKeyAlone = service === "openai" && !hasClientSecret(fields, behavior);
+  return secrets.map((f) => (apiKeyAlone && f.name === "api_key" ? { ...f, required: true } : f));
 }
 
 /** ElasticsearchInternalServiceSettings.fromRequestMap's own requirements (beyond field types). */
@@ -227,7 +233,8 @@ export function crossFieldErrors(
   };
   const errors: string[] = [];
   for (const rule of fields.spec.rules)
-    for (const issue of rule.check(input)) errors.push(serverWording(service, taskType, issue, input, behavior));
+    for (const issue of rule.check(input))
+      errors.push(serverWording(service, taskType, issue, input, fields, behavior));
   return errors;
 }
 
@@ -236,15 +243,18 @@ function serverWording(
   taskType: TaskType,
   issue: RuleIssue,
   input: { service_settings: Record<string, unknown> },
+  fields: TaskFields,
   behavior: Behavior,
 ): string {
   if (service === "azureopenai" && /one of/.test(issue.message)) {
-    const names = behavior.main ? "[api_key], [entra_id] or [client_secret]" : "[api_key] or the [entra_id]";
+    const names = hasClientSecret(fields, behavior)
+      ? "[api_key], [entra_id] or [client_secret]"
+      : "[api_key] or the [entra_id]";
     return issue.message.startsWith("only")
       ? `[secret_settings] must have only one of the ${names} key set`
       : `[secret_settings] must have either the ${names} key set`;
   }
-  if (service === "openai" && !behavior.main && /one of/.test(issue.message))
+  if (service === "openai" && !hasClientSecret(fields, behavior) && /one of/.test(issue.message))
     return msg.missingSetting("secret_settings", "api_key");
   if (issue.path === "service_settings.provider" && (service === "amazonbedrock" || service === "azureaistudio"))
     return `The [${taskType}] task type for provider [${String(input.service_settings.provider)}] is not available`;

@@ -1,5 +1,4 @@
 import {
-  MAIN_VERSION,
   PRECONFIGURED_ENDPOINTS,
   SERVICE_NAMES,
   TASK_TYPES,
@@ -91,21 +90,19 @@ test.each([
 test("no invented rate limits where the server has none", () => {
   for (const [service, taskType] of [
     ["elasticsearch", "rerank"],
-    ["custom", "completion"],
     ["deepseek", "completion"],
     ["amazon_sagemaker", "completion"],
   ] as const)
     expect(getTaskSpec(service, taskType)!.serviceSettings.shape).not.toHaveProperty("rate_limit");
+  // The custom service takes a rate limit (CustomServiceSettings, updatable since #146242) with no recorded default.
+  expect(infoOf(getTaskSpec("custom", "completion")!.serviceSettings.shape.rate_limit).serverDefault).toBeUndefined();
 });
 
-test("secrets, computed values and in-place updates are marked", () => {
+test("secrets and computed values are marked", () => {
   const openai = getTaskSpec("openai", "text_embedding")!.serviceSettings.shape;
   expect(infoOf(openai.api_key).secret).toBe(true);
   expect(infoOf(openai.dimensions).serverDefault).toBe("computed");
   expect(infoOf(openai.similarity).serverDefault).toBe("computed");
-  expect(infoOf(openai.model_id).updatableSince).toBeUndefined();
-  const es = getTaskSpec("elasticsearch", "text_embedding")!.serviceSettings.shape;
-  expect(infoOf(es.num_allocations).updatableSince).toBe("8.17.0");
   expect(infoOf(getTaskSpec("custom", "rerank")!.serviceSettings.shape.secret_parameters).secret).toBe(true);
   for (const [service, fields] of [
     ["amazonbedrock", ["access_key", "secret_key"]],
@@ -133,7 +130,9 @@ test("chunking only for the embedding task types of services that chunk", () => 
 
 test("versions: a service, a task type and dual-line features", () => {
   expect(getService("fireworksai")!.since).toBe("9.4.0");
-  expect(taskSince("openai", "embedding")).toBe("9.4.0");
+  // #145833: "Enable EMBEDDING task for OpenAiService" is in the 9.5.0 changelog (the catalogue said 9.4).
+  expect(taskSince("openai", "embedding")).toBe("9.5.0");
+  expect(taskSince("jinaai", "embedding")).toBe("9.4.0");
   expect(isAtLeast("8.19.2", ["8.19.0", "9.1.0"])).toBe(true);
   expect(isAtLeast("9.0.9", ["8.19.0", "9.1.0"])).toBe(false);
   expect(isAtLeast("9.1.0", ["8.19.0", "9.1.0"])).toBe(true);
@@ -169,7 +168,9 @@ test("each secret field carries its own facts (no shared schema between fields)"
   // Facts are registered per schema object: a shared secret schema once made every secret field report the facts
   // of the last one declared (watsonxai's api_key), losing client_secret's version and voyageai's server-only mark.
   const openai = getTaskSpec("openai", "completion")!.serviceSettings.shape;
-  expect(infoOf(openai.client_secret).since).toBe(MAIN_VERSION);
+  // #150132: OpenAI OAuth2 is in the 9.5.0 changelog; Azure OpenAI's (#143896) in 9.4.0.
+  expect(infoOf(openai.client_secret).since).toBe("9.5.0");
+  expect(infoOf(getTaskSpec("azureopenai", "completion")!.serviceSettings.shape.client_secret).since).toBe("9.4.0");
   expect(infoOf(openai.api_key).since).toBeUndefined();
   expect(infoOf(getTaskSpec("voyageai", "rerank")!.serviceSettings.shape.api_key).serverOnly).toBe(true);
   expect(infoOf(openai.api_key).serverOnly).toBeUndefined();

@@ -65,6 +65,30 @@ const ref = (service: string) => reference[service] as RefService;
 
 /** Divergence key -> why the catalogue differs from services.json on purpose (server behavior first). */
 const ALLOWED: Record<string, string> = {
+  // AlibabaCloud AI Search settings the server parses (AlibabaCloudSearchServiceSettings.HTTP_SCHEMA_NAME, the
+  // embeddings' max_input_tokens) and its _update applies (#142738); services.json predates them.
+  ...Object.fromEntries(
+    ["completion", "rerank", "sparse_embedding", "text_embedding"].map((t) => [
+      `alibabacloud-ai-search ${t} service_settings.http_schema: not in services.json`,
+      "AlibabaCloudSearchServiceSettings reads http_schema",
+    ]),
+  ),
+  "alibabacloud-ai-search text_embedding service_settings.max_input_tokens: not in services.json":
+    "AlibabaCloudSearchEmbeddingsServiceSettings reads max_input_tokens",
+  ...Object.fromEntries(
+    ["chat_completion", "completion"].map((t) => [
+      `groq ${t} service_settings.organization_id: not in services.json`,
+      "GroqChatCompletionServiceSettings reads organization_id (#146981)",
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["text_embedding", "sparse_embedding", "rerank", "completion"].flatMap((t) =>
+      ["max_input_tokens", "rate_limit"].map((f) => [
+        `custom ${t} service_settings.${f}: not in services.json`,
+        "CustomServiceSettings reads it (#146242)",
+      ]),
+    ),
+  ),
   // Bedrock: the spec marks provider optional, but the server's AmazonBedrockServiceSettings reads it with
   // extractRequiredEnum (the catalogue's note; services.json records no required_server for it). Every spec example
   // sets it, and without it the provider/task-type check cannot run.

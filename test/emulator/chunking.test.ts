@@ -57,7 +57,9 @@ describe.each(VERSIONS)("chunking at %s", (v) => {
 
   it("checks the sentence lower bound with the version's wording", async () => {
     expect(errorOf(await put(v, { strategy: "sentence", max_chunk_size: 10 }))).toEqual(
-      validation(`[chunking_settings] Invalid value [10.0]. [max_chunk_size] must be ${a(v)}greater than or equal to [20.0]`),
+      validation(
+        `[chunking_settings] Invalid value [10.0]. [max_chunk_size] must be ${a(v)}greater than or equal to [20.0]`,
+      ),
     );
   });
 
@@ -65,7 +67,9 @@ describe.each(VERSIONS)("chunking at %s", (v) => {
     const res = await put(v, { strategy: "word", max_chunk_size: 301, overlap: 10 });
     if (capped(v))
       expect(errorOf(res)).toEqual(
-        validation("[chunking_settings] Invalid value [301.0]. [max_chunk_size] must be a less than or equal to [300.0]"),
+        validation(
+          "[chunking_settings] Invalid value [301.0]. [max_chunk_size] must be a less than or equal to [300.0]",
+        ),
       );
     else expect(res.json.chunking_settings).toEqual({ strategy: "word", max_chunk_size: 301, overlap: 10 });
   });
@@ -125,24 +129,31 @@ describe.each(VERSIONS)("chunking at %s", (v) => {
       expect((await put(v, { strategy: "recursive", max_chunk_size: 50 })).json.chunking_settings.separators).toEqual([
         ...SEPARATOR_GROUPS.plaintext,
       ]);
-      expect((await put(v, { strategy: "recursive", max_chunk_size: 50, separators: ["\n"] })).json.chunking_settings).toEqual(
-        { strategy: "recursive", max_chunk_size: 50, separators: ["\n"] },
-      );
       expect(
-        errorOf(await put(v, { strategy: "recursive", max_chunk_size: 50, separators: ["x"], separator_group: "plaintext" })),
+        (await put(v, { strategy: "recursive", max_chunk_size: 50, separators: ["\n"] })).json.chunking_settings,
+      ).toEqual({ strategy: "recursive", max_chunk_size: 50, separators: ["\n"] });
+      expect(
+        errorOf(
+          await put(v, { strategy: "recursive", max_chunk_size: 50, separators: ["x"], separator_group: "plaintext" }),
+        ),
       ).toEqual(validation("Recursive chunking settings can not have both separators and separator_set"));
       expect(errorOf(await put(v, { strategy: "recursive", max_chunk_size: 50, separators: [] }))).toEqual(
         validation("Recursive chunking settings can not have an empty list of separators"),
       );
       expect(errorOf(await put(v, { strategy: "recursive", max_chunk_size: 50, separator_group: "html" }))).toEqual(
-        validation("[chunking_settings] Invalid value [html] received. [separator_group] must be one of [markdown, plaintext]"),
+        validation(
+          "[chunking_settings] Invalid value [html] received. [separator_group] must be one of [markdown, plaintext]",
+        ),
       );
       expect(errorOf(await put(v, { strategy: "recursive", max_chunk_size: 9 }))).toEqual(
-        validation(`[chunking_settings] Invalid value [9.0]. [max_chunk_size] must be ${a(v)}greater than or equal to [10.0]`),
+        validation(
+          `[chunking_settings] Invalid value [9.0]. [max_chunk_size] must be ${a(v)}greater than or equal to [10.0]`,
+        ),
       );
       const many = Array.from({ length: 51 }, (_, i) => `s${i}`);
       const res = await put(v, { strategy: "recursive", max_chunk_size: 50, separators: many });
-      if (v === MAIN_VERSION) expect(errorOf(res)).toEqual(validation("separators list size [51] must not exceed [50]"));
+      if (v === MAIN_VERSION)
+        expect(errorOf(res)).toEqual(validation("separators list size [51] must not exceed [50]"));
       else expect(res.status).toBe(200);
     });
   }

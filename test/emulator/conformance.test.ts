@@ -55,7 +55,11 @@ describe("inference management API through the official client (main)", () => {
   });
 
   it("gets one endpoint, by id and by task type and id, as a one-element list", async () => {
-    await client().inference.put({ inference_id: "e1", task_type: "text_embedding", inference_config: openaiEmbedding() as any });
+    await client().inference.put({
+      inference_id: "e1",
+      task_type: "text_embedding",
+      inference_config: openaiEmbedding() as any,
+    });
     const byId = await client().inference.get({ inference_id: "e1" });
     const byType = await client().inference.get({ inference_id: "e1", task_type: "text_embedding" });
     expect(byId.endpoints.map((e) => e.inference_id)).toEqual(["e1"]);
@@ -63,8 +67,16 @@ describe("inference management API through the official client (main)", () => {
   });
 
   it("lists all endpoints sorted by id, defaults included, and filters by task type", async () => {
-    await client().inference.put({ inference_id: "zz", task_type: "text_embedding", inference_config: openaiEmbedding() as any });
-    await client().inference.put({ inference_id: "aa", task_type: "text_embedding", inference_config: openaiEmbedding() as any });
+    await client().inference.put({
+      inference_id: "zz",
+      task_type: "text_embedding",
+      inference_config: openaiEmbedding() as any,
+    });
+    await client().inference.put({
+      inference_id: "aa",
+      task_type: "text_embedding",
+      inference_config: openaiEmbedding() as any,
+    });
     const all = await client().inference.get();
     expect(all.endpoints.map((e) => e.inference_id)).toEqual([
       ".elser-2-elasticsearch",
@@ -74,13 +86,21 @@ describe("inference management API through the official client (main)", () => {
       "zz",
     ]);
     const embeddings = await client().inference.get({ task_type: "text_embedding" });
-    expect(embeddings.endpoints.map((e) => e.inference_id)).toEqual([".multilingual-e5-small-elasticsearch", "aa", "zz"]);
+    expect(embeddings.endpoints.map((e) => e.inference_id)).toEqual([
+      ".multilingual-e5-small-elasticsearch",
+      "aa",
+      "zz",
+    ]);
     const none = await client().inference.get({ task_type: "chat_completion" });
     expect(none).toEqual({ endpoints: [] });
   });
 
   it("updates task settings and answers with the updated configuration", async () => {
-    await client().inference.put({ inference_id: "e1", task_type: "text_embedding", inference_config: openaiEmbedding() as any });
+    await client().inference.put({
+      inference_id: "e1",
+      task_type: "text_embedding",
+      inference_config: openaiEmbedding() as any,
+    });
     const res = await client().inference.update({
       inference_id: "e1",
       task_type: "text_embedding",
@@ -92,18 +112,30 @@ describe("inference management API through the official client (main)", () => {
   });
 
   it("deletes, then answers 404", async () => {
-    await client().inference.put({ inference_id: "e1", task_type: "text_embedding", inference_config: openaiEmbedding() as any });
+    await client().inference.put({
+      inference_id: "e1",
+      task_type: "text_embedding",
+      inference_config: openaiEmbedding() as any,
+    });
     expect(await client().inference.delete({ inference_id: "e1" })).toEqual({
       acknowledged: true,
       pipelines: [],
       indexes: [],
     });
     const e = await esError(client().inference.get({ inference_id: "e1" }));
-    expect(e).toMatchObject({ status: 404, type: "resource_not_found_exception", reason: "Inference endpoint not found [e1]" });
+    expect(e).toMatchObject({
+      status: 404,
+      type: "resource_not_found_exception",
+      reason: "Inference endpoint not found [e1]",
+    });
   });
 
   it("performs inference through inference.inference and the typed task APIs", async () => {
-    await client().inference.put({ inference_id: "e1", task_type: "text_embedding", inference_config: openaiEmbedding() as any });
+    await client().inference.put({
+      inference_id: "e1",
+      task_type: "text_embedding",
+      inference_config: openaiEmbedding() as any,
+    });
     const res = (await client().inference.inference({ inference_id: "e1", input: ["a", "b"] })) as any;
     expect(res.text_embedding).toHaveLength(2);
     expect(res.text_embedding[0].embedding).toHaveLength(1536);
@@ -161,7 +193,11 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
   it("inference.put: 200 with the stored configuration; errors as ResponseError with the server's body", async () => {
     expect((await put("e1")).inference_id).toBe("e1");
     const dup = await esError(put("e1"));
-    expect(dup).toMatchObject({ status: 400, type: "resource_already_exists_exception", reason: "Inference endpoint [e1] already exists" });
+    expect(dup).toMatchObject({
+      status: 400,
+      type: "resource_already_exists_exception",
+      reason: "Inference endpoint [e1] already exists",
+    });
     expect(dup.body).toEqual({
       error: { root_cause: [{ type: dup.type, reason: dup.reason }], type: dup.type, reason: dup.reason },
       status: 400,
@@ -169,7 +205,8 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
     expect(await esError(put("e2", openaiEmbedding({ similarity: "foo" })))).toMatchObject({
       status: 400,
       type: "validation_exception",
-      reason: "Validation Failed: 1: [service_settings] Invalid value [foo] received. [similarity] must be one of [cosine, dot_product, l2_norm];",
+      reason:
+        "Validation Failed: 1: [service_settings] Invalid value [foo] received. [similarity] must be one of [cosine, dot_product, l2_norm];",
     });
     expect(await esError(put("Bad"))).toMatchObject({ status: 400, type: "action_request_validation_exception" });
   });
@@ -219,19 +256,45 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
       inference_config: { task_type: "text_embedding", task_settings: { user: "b" } } as any,
     });
     expect(inBody.task_settings).toEqual({ user: "b" });
-    expect(em().requests.list({ method: "PUT" }).map((r) => r.path)).toContain("/_inference/e1/_update");
     expect(
-      await esError(client().inference.update({ inference_id: "nope", task_type: "text_embedding", inference_config: { task_settings: { user: "a" } } as any })),
+      em()
+        .requests.list({ method: "PUT" })
+        .map((r) => r.path),
+    ).toContain("/_inference/e1/_update");
+    expect(
+      await esError(
+        client().inference.update({
+          inference_id: "nope",
+          task_type: "text_embedding",
+          inference_config: { task_settings: { user: "a" } } as any,
+        }),
+      ),
     ).toMatchObject({
       status: 404,
       type: "resource_not_found_exception",
       reason: "The inference endpoint [nope] does not exist and cannot be updated",
     });
     expect(
-      await esError(client().inference.update({ inference_id: "e1", task_type: "rerank", inference_config: { task_settings: { user: "a" } } as any })),
-    ).toMatchObject({ status: 400, type: "status_exception", reason: "Task type must match the task type of the existing endpoint" });
+      await esError(
+        client().inference.update({
+          inference_id: "e1",
+          task_type: "rerank",
+          inference_config: { task_settings: { user: "a" } } as any,
+        }),
+      ),
+    ).toMatchObject({
+      status: 400,
+      type: "status_exception",
+      reason: "Task type must match the task type of the existing endpoint",
+    });
     expect(
-      await esError(client().inference.update({ inference_id: "e1", task_type: "text_embedding", inference_config: { service: "cohere" } as any })),
+      await esError(
+        client().inference.update({
+          inference_id: "e1",
+          task_type: "text_embedding",
+          inference_config: { service: "cohere" } as any,
+        }),
+      ),
     ).toMatchObject({
       status: 400,
       reason: "Request contained fields which cannot be updated, remove these fields and try again [{service=cohere}]",
@@ -240,7 +303,10 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
 
   it("inference.delete: dry_run lists references, force deletes; 404 and reserved-endpoint errors", async () => {
     await put("e1");
-    await client().ingest.putPipeline({ id: "p1", processors: [{ inference: { model_id: "e1", input_output: [] } } as any] });
+    await client().ingest.putPipeline({
+      id: "p1",
+      processors: [{ inference: { model_id: "e1", input_output: [] } } as any],
+    });
     expect(await client().inference.delete({ inference_id: "e1", dry_run: true })).toEqual({
       acknowledged: false,
       pipelines: ["p1"],
@@ -248,7 +314,10 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
       error_message:
         "Inference endpoint e1 is referenced by pipelines: [p1]. Ensure that no pipelines are using this inference endpoint, or use force to ignore this warning and delete the inference endpoint.",
     });
-    expect(await esError(client().inference.delete({ inference_id: "e1" }))).toMatchObject({ status: 409, type: "status_exception" });
+    expect(await esError(client().inference.delete({ inference_id: "e1" }))).toMatchObject({
+      status: 409,
+      type: "status_exception",
+    });
     expect(await client().inference.delete({ inference_id: "e1", task_type: "text_embedding", force: true })).toEqual({
       acknowledged: true,
       pipelines: [],
@@ -261,7 +330,8 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
     expect(await esError(client().inference.delete({ inference_id: ".elser-2-elasticsearch" }))).toMatchObject({
       status: 400,
       type: "status_exception",
-      reason: "[.elser-2-elasticsearch] is a reserved inference endpoint. Use the force=true query parameter to delete the inference endpoint.",
+      reason:
+        "[.elser-2-elasticsearch] is a reserved inference endpoint. Use the force=true query parameter to delete the inference endpoint.",
     });
   });
 
@@ -271,7 +341,10 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
     await put("c1", { service: "openai", service_settings: { api_key: "k", model_id: "gpt-4o" } }, "completion");
     const reranked = await client().inference.rerank({ inference_id: "r1", input: ["a dog", "a cat"], query: "dog" });
     expect(reranked.rerank.map((r) => r.index)).toEqual([0, 1]);
-    const sparse = await client().inference.sparseEmbedding({ inference_id: ".elser-2-elasticsearch", input: "hello world" });
+    const sparse = await client().inference.sparseEmbedding({
+      inference_id: ".elser-2-elasticsearch",
+      input: "hello world",
+    });
     expect(Object.keys(sparse.sparse_embedding[0]!.embedding).sort()).toEqual(["hello", "world"]);
     const done = await client().inference.completion({ inference_id: "c1", input: "hi" });
     expect(done.completion[0]!.result).toContain("for: hi");
@@ -279,7 +352,9 @@ describe.each(["8.18.0", "9.1.0", MAIN_VERSION])("official client, success and e
       status: 404,
       reason: "Inference endpoint not found [missing]",
     });
-    expect(await esError(client().inference.inference({ inference_id: "e1", task_type: "completion", input: "x" }))).toMatchObject({
+    expect(
+      await esError(client().inference.inference({ inference_id: "e1", task_type: "completion", input: "x" })),
+    ).toMatchObject({
       status: 400,
       type: "status_exception",
       reason: "Incompatible task_type, the requested type [completion] does not match the model type [text_embedding]",

@@ -7,7 +7,13 @@ describe("faults", () => {
   const { em } = useEmulator({ seed: 7 });
 
   it("answers 429 with Retry-After for the next N matching requests, then recovers", async () => {
-    const handle = em().faults.error({ status: 429, count: 2, method: "PUT", path: "/_inference/*", retryAfterSeconds: 3 });
+    const handle = em().faults.error({
+      status: 429,
+      count: 2,
+      method: "PUT",
+      path: "/_inference/*",
+      retryAfterSeconds: 3,
+    });
     for (let i = 0; i < 2; i++) {
       const res = await raw(em(), "PUT", "/_inference/text_embedding/e1", openaiEmbedding());
       expect(res.status).toBe(429);
@@ -54,7 +60,11 @@ describe("faults", () => {
     const client = clientFor(em());
     em().faults.drop({ count: 1, method: "PUT", afterApply: true });
     await expect(
-      client.inference.put({ inference_id: "e1", task_type: "text_embedding", inference_config: openaiEmbedding() as any }),
+      client.inference.put({
+        inference_id: "e1",
+        task_type: "text_embedding",
+        inference_config: openaiEmbedding() as any,
+      }),
     ).rejects.toBeInstanceOf(errors.ConnectionError);
     expect((await client.inference.get({ inference_id: "e1" })).endpoints).toHaveLength(1);
     await client.close();

@@ -20,7 +20,8 @@ describe.each(VERSIONS)("default endpoints at %s", (v) => {
       ".multilingual-e5-small-elasticsearch",
       ...(withRerank(v) ? [".rerank-v1-elasticsearch"] : []),
     ]);
-    const e5 = (await raw(em, "GET", "/_inference/text_embedding/.multilingual-e5-small-elasticsearch")).json.endpoints[0];
+    const e5 = (await raw(em, "GET", "/_inference/text_embedding/.multilingual-e5-small-elasticsearch")).json
+      .endpoints[0];
     expect(e5).toEqual({
       inference_id: ".multilingual-e5-small-elasticsearch",
       task_type: "text_embedding",
@@ -47,7 +48,9 @@ describe.each(VERSIONS)("default endpoints at %s", (v) => {
     const all = (await raw(em, "GET", "/_inference")).json;
     expect((await raw(em, "GET", "/_inference/_all")).json).toEqual(all);
     expect((await raw(em, "GET", "/_inference/*")).json).toEqual(all);
-    const sparse = (await raw(em, "GET", "/_inference/sparse_embedding/*")).json.endpoints.map((e: any) => e.inference_id);
+    const sparse = (await raw(em, "GET", "/_inference/sparse_embedding/*")).json.endpoints.map(
+      (e: any) => e.inference_id,
+    );
     expect(sparse).toEqual([".elser-2-elasticsearch"]);
     expect((await raw(em, "GET", "/_inference/SPARSE_EMBEDDING/_all")).json.endpoints).toHaveLength(1);
   });
@@ -56,7 +59,8 @@ describe.each(VERSIONS)("default endpoints at %s", (v) => {
     expect(errorOf(await raw(em, "DELETE", "/_inference/.elser-2-elasticsearch"))).toEqual({
       status: 400,
       type: "status_exception",
-      reason: "[.elser-2-elasticsearch] is a reserved inference endpoint. Use the force=true query parameter to delete the inference endpoint.",
+      reason:
+        "[.elser-2-elasticsearch] is a reserved inference endpoint. Use the force=true query parameter to delete the inference endpoint.",
     });
     const forced = await raw(em, "DELETE", "/_inference/sparse_embedding/.elser-2-elasticsearch?force=true");
     expect(forced.json).toEqual({ acknowledged: true, pipelines: [], indexes: [] });

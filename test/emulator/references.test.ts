@@ -16,7 +16,11 @@ describe("references", () => {
     raw(em(), "PUT", `/${name}`, { mappings: { properties } });
 
   it("deletes an unreferenced endpoint", async () => {
-    expect((await raw(em(), "DELETE", "/_inference/e1")).json).toEqual({ acknowledged: true, pipelines: [], indexes: [] });
+    expect((await raw(em(), "DELETE", "/_inference/e1")).json).toEqual({
+      acknowledged: true,
+      pipelines: [],
+      indexes: [],
+    });
   });
 
   it("refuses with 409 when pipelines refer to it", async () => {
@@ -30,7 +34,9 @@ describe("references", () => {
   });
 
   it("names indexes after a leading space when only mappings refer to it; nested fields count", async () => {
-    await index("docs", { body: { type: "object", properties: { text: { type: "semantic_text", inference_id: "e1" } } } });
+    await index("docs", {
+      body: { type: "object", properties: { text: { type: "semantic_text", inference_id: "e1" } } },
+    });
     const res = await raw(em(), "DELETE", "/_inference/e1");
     expect(res.status).toBe(409);
     expect(res.json.error.reason).toBe(
@@ -40,7 +46,9 @@ describe("references", () => {
 
   it("builds the two-part message with Java Set order, and search_inference_id counts", async () => {
     for (const p of ["pipe-b", "pipe-a", "zeta"]) await pipeline(p, "e1");
-    await index("idx-1", { t: { type: "semantic_text", inference_id: ".elser-2-elasticsearch", search_inference_id: "e1" } });
+    await index("idx-1", {
+      t: { type: "semantic_text", inference_id: ".elser-2-elasticsearch", search_inference_id: "e1" },
+    });
     const dry = await raw(em(), "DELETE", "/_inference/e1?dry_run=true");
     expect(dry.json).toEqual({
       acknowledged: false,

@@ -49,11 +49,21 @@ describe.each(RELEASED)("update at %s (released behavior)", (v) => {
       v,
       {
         service: "amazonbedrock",
-        service_settings: { access_key: "a", secret_key: "s", region: "us-east-1", provider: "amazontitan", model: "amazon.titan-embed-text-v2:0" },
+        service_settings: {
+          access_key: "a",
+          secret_key: "s",
+          region: "us-east-1",
+          provider: "amazontitan",
+          model: "amazon.titan-embed-text-v2:0",
+        },
       },
       "/_inference/text_embedding/b1",
     );
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/b1/_update", { service_settings: { access_key: "a2" } }))).toEqual({
+    expect(
+      errorOf(
+        await raw(em, "PUT", "/_inference/text_embedding/b1/_update", { service_settings: { access_key: "a2" } }),
+      ),
+    ).toEqual({
       status: 400,
       type: "validation_exception",
       reason: "Validation Failed: 1: [secret_settings] does not contain the required setting [secret_key];",
@@ -62,12 +72,16 @@ describe.each(RELEASED)("update at %s (released behavior)", (v) => {
       service: "azureopenai",
       service_settings: { api_key: "k", resource_name: "r", deployment_id: "d", api_version: "2024-02-01" },
     });
-    expect(errorOf(await raw(em, "PUT", "/_inference/completion/az/_update", { service_settings: { resource_name: "x" } }))).toEqual({
+    expect(
+      errorOf(await raw(em, "PUT", "/_inference/completion/az/_update", { service_settings: { resource_name: "x" } })),
+    ).toEqual({
       status: 400,
       type: "validation_exception",
       reason: "Validation Failed: 1: [secret_settings] must have either the [api_key] or the [entra_id] key set;",
     });
-    expect((await raw(em, "PUT", "/_inference/completion/az/_update", { service_settings: { entra_id: "t" } })).status).toBe(200);
+    expect(
+      (await raw(em, "PUT", "/_inference/completion/az/_update", { service_settings: { entra_id: "t" } })).status,
+    ).toBe(200);
   });
 
   it("merges task settings: keys change, never go away; unknown keys are ignored", async () => {
@@ -82,34 +96,49 @@ describe.each(RELEASED)("update at %s (released behavior)", (v) => {
 
   it("validates task settings like create", async () => {
     const em = await setup(v);
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { task_settings: { user: 5 } }))).toEqual({
+    expect(
+      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { task_settings: { user: 5 } })),
+    ).toEqual({
       status: 400,
       type: "validation_exception",
-      reason: "Validation Failed: 1: field [user] is not of the expected type. The value [5] cannot be converted to a [String];",
+      reason:
+        "Validation Failed: 1: field [user] is not of the expected type. The value [5] cannot be converted to a [String];",
     });
   });
 
   it("applies num_allocations to in-cluster endpoints; adaptive_allocations from 9.1; ignores the rest", async () => {
     const em = await setup(
       v,
-      { service: "elasticsearch", service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 } },
+      {
+        service: "elasticsearch",
+        service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 },
+      },
       "/_inference/text_embedding/e5",
     );
     const r1 = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", {
       service_settings: { num_allocations: 3, model_id: "other", num_threads: 8 },
     });
-    expect(r1.json.service_settings).toEqual({ num_allocations: 3, num_threads: 1, model_id: ".multilingual-e5-small", deployment_id: "e5" });
+    expect(r1.json.service_settings).toEqual({
+      num_allocations: 3,
+      num_threads: 1,
+      model_id: ".multilingual-e5-small",
+      deployment_id: "e5",
+    });
     const r2 = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", {
       service_settings: { adaptive_allocations: { enabled: true, max_number_of_allocations: 4 } },
     });
     // Before 9.1 adaptive_allocations is not an update key: without num_allocations the update cannot be parsed.
-    if (v === "8.18.0" || v === "8.19.0" || v === "9.0.0") expect(errorOf(r2).reason).toMatch(/^Failed to parse \[num_allocations\]/);
+    if (v === "8.18.0" || v === "8.19.0" || v === "9.0.0")
+      expect(errorOf(r2).reason).toMatch(/^Failed to parse \[num_allocations\]/);
     else expect(r2.json.service_settings.adaptive_allocations).toEqual({ enabled: true, max_number_of_allocations: 4 });
   });
 });
 
 const beforeAdaptive = (v: Version) => v === "8.18.0" || v === "8.19.0" || v === "9.0.0";
-const e5Body = { service: "elasticsearch", service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 } };
+const e5Body = {
+  service: "elasticsearch",
+  service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 },
+};
 
 describe.each(RELEASED)("in-cluster update at %s (released behavior)", (v) => {
   it(
@@ -133,7 +162,12 @@ describe.each(RELEASED)("in-cluster update at %s (released behavior)", (v) => {
         );
       } else {
         expect(res.status).toBe(200);
-        expect(res.json.service_settings).toEqual({ num_allocations: 1, num_threads: 1, model_id: ".multilingual-e5-small", deployment_id: "e5" });
+        expect(res.json.service_settings).toEqual({
+          num_allocations: 1,
+          num_threads: 1,
+          model_id: ".multilingual-e5-small",
+          deployment_id: "e5",
+        });
       }
     },
   );
@@ -144,7 +178,9 @@ describe.each(RELEASED)("in-cluster update at %s (released behavior)", (v) => {
       : "validates num_allocations",
     async () => {
       const em = await setup(v, e5Body, "/_inference/text_embedding/e5");
-      const res = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", { service_settings: { num_allocations: "2" } });
+      const res = await raw(em, "PUT", "/_inference/text_embedding/e5/_update", {
+        service_settings: { num_allocations: "2" },
+      });
       if (beforeAdaptive(v))
         expect(errorOf(res)).toEqual({
           status: 500,
@@ -161,8 +197,19 @@ describe.each(RELEASED)("in-cluster update at %s (released behavior)", (v) => {
 describe.each(VERSIONS)("in-cluster update at %s (all versions)", (v) => {
   it("refuses (409) to update a deployment another endpoint created", async () => {
     const em = await setup(v, e5Body, "/_inference/text_embedding/e5");
-    expect((await raw(em, "PUT", "/_inference/text_embedding/e6", { service: "elasticsearch", service_settings: { deployment_id: "e5" } })).status).toBe(200);
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e6/_update", { service_settings: { num_allocations: 3 } }))).toEqual({
+    expect(
+      (
+        await raw(em, "PUT", "/_inference/text_embedding/e6", {
+          service: "elasticsearch",
+          service_settings: { deployment_id: "e5" },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      errorOf(
+        await raw(em, "PUT", "/_inference/text_embedding/e6/_update", { service_settings: { num_allocations: 3 } }),
+      ),
+    ).toEqual({
       status: 409,
       type: "status_exception",
       reason:
@@ -171,8 +218,16 @@ describe.each(VERSIONS)("in-cluster update at %s (all versions)", (v) => {
   });
 
   it("refuses (409) to update a deployment made through the trained models API", async () => {
-    const em = await setup(v, { service: "elasticsearch", service_settings: { deployment_id: "my-deployment" } }, "/_inference/text_embedding/e7");
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e7/_update", { service_settings: { num_allocations: 3 } }))).toEqual({
+    const em = await setup(
+      v,
+      { service: "elasticsearch", service_settings: { deployment_id: "my-deployment" } },
+      "/_inference/text_embedding/e7",
+    );
+    expect(
+      errorOf(
+        await raw(em, "PUT", "/_inference/text_embedding/e7/_update", { service_settings: { num_allocations: 3 } }),
+      ),
+    ).toEqual({
       status: 409,
       type: "status_exception",
       reason:
@@ -185,27 +240,42 @@ describe.each(VERSIONS)("in-cluster update at %s (all versions)", (v) => {
 describe("update at main (2026)", () => {
   const v = MAIN_VERSION;
 
-  it("merges service settings and no longer requires the api_key", async () => {
+  it("merges the service's mutable settings, no longer requires the api_key, and rejects immutable ones", async () => {
     const em = await setup(v);
     const res = await raw(em, "PUT", "/_inference/text_embedding/e1/_update", {
-      service_settings: { model_id: "text-embedding-3-large", rate_limit: { requests_per_minute: 10 } },
+      service_settings: { rate_limit: { requests_per_minute: 10 } },
     });
     expect(res.json.service_settings).toEqual({
-      model_id: "text-embedding-3-large",
+      model_id: "text-embedding-3-small",
       rate_limit: { requests_per_minute: 10 },
       dimensions: 1536,
       similarity: "dot_product",
     });
+    // model_id is immutable (#147465): main's strict update parsers reject it, changing nothing.
+    expect(
+      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { service_settings: { model_id: "x" } })),
+    ).toEqual({
+      status: 400,
+      type: "status_exception",
+      reason: `${unknownPrefix(v)} contains settings [{model_id=x}] unknown to the [openai] service`,
+    });
+    expect((await raw(em, "GET", "/_inference/e1")).json.endpoints[0].service_settings.model_id).toBe(
+      "text-embedding-3-small",
+    );
   });
 
   it("rejects unknown service and task settings", async () => {
     const em = await setup(v);
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { service_settings: { nope: 1 } }))).toEqual({
+    expect(
+      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { service_settings: { nope: 1 } })),
+    ).toEqual({
       status: 400,
       type: "status_exception",
       reason: `${unknownPrefix(v)} contains settings [{nope=1}] unknown to the [openai] service`,
     });
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { task_settings: { nope: 1 } }))).toEqual({
+    expect(
+      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { task_settings: { nope: 1 } })),
+    ).toEqual({
       status: 400,
       type: "status_exception",
       reason: `${unknownPrefix(v)} contains settings [{nope=1}] unknown to the [openai] service`,
@@ -218,19 +288,27 @@ describe("update at main (2026)", () => {
       chunking_settings: { strategy: "word", max_chunk_size: 100, overlap: 20 },
     });
     expect(res.json.chunking_settings).toEqual({ strategy: "word", max_chunk_size: 100, overlap: 20 });
-    const bad = await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { chunking_settings: { strategy: "word" } });
-    expect(errorOf(bad).reason).toBe("Validation Failed: 1: [chunking_settings] does not contain the required setting [max_chunk_size];");
+    const bad = await raw(em, "PUT", "/_inference/text_embedding/e1/_update", {
+      chunking_settings: { strategy: "word" },
+    });
+    expect(errorOf(bad).reason).toBe(
+      "Validation Failed: 1: [chunking_settings] does not contain the required setting [max_chunk_size];",
+    );
   });
 
   it("in-cluster endpoints take only allocation settings", async () => {
     const em = await setup(
       v,
-      { service: "elasticsearch", service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 } },
+      {
+        service: "elasticsearch",
+        service_settings: { model_id: ".multilingual-e5-small", num_threads: 1, num_allocations: 1 },
+      },
       "/_inference/text_embedding/e5",
     );
-    expect(errorOf(await raw(em, "PUT", "/_inference/text_embedding/e5/_update", { service_settings: { model_id: "x" } })).reason).toBe(
-      "Configuration contains settings [{model_id=x}] unknown to the [elasticsearch] service",
-    );
+    expect(
+      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e5/_update", { service_settings: { model_id: "x" } }))
+        .reason,
+    ).toBe("Configuration contains settings [{model_id=x}] unknown to the [elasticsearch] service");
   });
 });
 
@@ -245,7 +323,10 @@ describe.each(VERSIONS)("update at %s (all versions)", (v) => {
 
   it("accepts the task type in the body with the task-type-less path (PR #121231)", async () => {
     const em = await setup(v);
-    const res = await raw(em, "PUT", "/_inference/e1/_update", { task_type: "TEXT_EMBEDDING", task_settings: { user: "b" } });
+    const res = await raw(em, "PUT", "/_inference/e1/_update", {
+      task_type: "TEXT_EMBEDDING",
+      task_settings: { user: "b" },
+    });
     expect(res.json.task_settings).toEqual({ user: "b" });
   });
 
@@ -262,7 +343,9 @@ it("replaces the secret digest on disk, never the value (released versions)", as
   try {
     await raw(em, "PUT", "/_inference/text_embedding/e1", openaiEmbedding({ api_key: "sk-first-canary" }));
     const before = readFileSync(em.stateFile!, "utf8");
-    await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { service_settings: { api_key: "sk-second-canary" } });
+    await raw(em, "PUT", "/_inference/text_embedding/e1/_update", {
+      service_settings: { api_key: "sk-second-canary" },
+    });
     const after = readFileSync(em.stateFile!, "utf8");
     expect(before).not.toContain("sk-first-canary");
     expect(after).not.toContain("sk-second-canary");

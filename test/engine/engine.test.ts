@@ -191,12 +191,16 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
       sensitive: false,
     });
     const { result } = await s.apply({ plan });
-    expect(emu.endpoints()[0]!.task_settings).toEqual({ top_n: 7 });
     if (esVersion === MAIN_VERSION) {
-      // main merges service settings in `_update` (the emulator takes model_id there): nothing is missing.
-      expect(result!.outcomes[0]!.status).toBe("ok");
+      // main's strict update parsers reject model_id (immutable): the whole update fails and changes nothing.
+      expect(emu.endpoints()[0]!.task_settings).toEqual({ top_n: 5 });
+      expect(result!.outcomes[0]).toMatchObject({
+        status: "failed",
+        error: expect.stringContaining("contains settings [{model_id=rerank-v4.0}] unknown to the [cohere] service"),
+      });
     } else {
       // Released versions ignore it: reported, and the next plan shows what is still to do.
+      expect(emu.endpoints()[0]!.task_settings).toEqual({ top_n: 7 });
       expect(result!.outcomes[0]).toMatchObject({
         status: "failed",
         error: expect.stringContaining(

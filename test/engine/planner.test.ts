@@ -226,12 +226,12 @@ test.each([
   expect(plan([declared], [live], stateOwning([startFrom]), { version }).plan.endpoints[0]!.action).toBe(action);
 });
 
-test("chunking changes: replace before main, update in place on main", () => {
+test("chunking changes: replace before 9.5, update in place from 9.5 (the registry's update.chunking_settings)", () => {
   const declared = { ...openai(), chunking_settings: { strategy: "word", max_chunk_size: 100, overlap: 10 } };
   const live = echo(openai());
-  const old = plan([declared], [live], stateOwning([openai()], fps), { version: "9.5.0" }).plan.endpoints[0]!;
+  const old = plan([declared], [live], stateOwning([openai()], fps), { version: "9.4.0" }).plan.endpoints[0]!;
   expect(old.action).toBe("replace");
-  expect(old.changes[0]!.forces_replace).toContain("_update accepts chunking_settings only from Elasticsearch 9.6.0");
+  expect(old.changes[0]!.forces_replace).toContain("_update accepts chunking_settings only from Elasticsearch 9.5.0");
   expect(
     plan([declared], [live], stateOwning([openai()], fps), { version: MAIN_VERSION }).plan.endpoints[0]!.action,
   ).toBe("update");

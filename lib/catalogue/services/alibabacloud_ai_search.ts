@@ -4,6 +4,10 @@ import { field } from "../fields";
 const common = {
   api_key: field.secret({ description: "A valid API key for the AlibabaCloud AI Search API." }),
   host: field.text({ description: "The name of the host address used for the inference task." }),
+  // AlibabaCloudSearchServiceSettings.HTTP_SCHEMA_NAME; updatable through _update (#142738).
+  http_schema: field
+    .oneOf(["https", "http"], { serverOnly: true, description: "The scheme of the host address (https by default)." })
+    .optional(),
   service_id: field.text({ description: "The name of the model service to use for the inference task." }),
   workspace: field.text({ description: "The name of the workspace used for the inference task." }),
 };
@@ -60,6 +64,8 @@ export const alibabacloudAiSearch = defineService({
       serviceSettings: {
         ...common,
         rate_limit: rateLimit1000,
+        // AlibabaCloudSearchEmbeddingsServiceSettings: max_input_tokens (updatable through _update, #142738).
+        max_input_tokens: field.positiveInt({ serverOnly: true }).optional(),
       },
       taskSettings: textEmbeddingTaskSettings,
       chunking: true,

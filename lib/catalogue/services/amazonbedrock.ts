@@ -1,6 +1,5 @@
 import { defineService, task } from "../service-spec";
 import { field } from "../fields";
-import { CHAT_COMPLETION_SINCE } from "../task-types";
 import { BEDROCK_PROVIDER_TASKS, bedrockTopK, providerSupportsTask } from "../rules";
 
 const common = {
@@ -56,7 +55,8 @@ export const amazonbedrock = defineService({
   ],
   taskTypes: {
     chat_completion: task({
-      since: CHAT_COMPLETION_SINCE,
+      // #139411 (changelog 9.4.0: Add Chat Completion to Amazon Bedrock for the Inference API).
+      since: "9.4.0",
       serviceSettings: {
         ...common,
         rate_limit: rateLimit240,

@@ -49,7 +49,8 @@ export const anthropic = defineService({
       taskSettings: completionTaskSettings,
     }),
     chat_completion: task({
-      since: "9.1.0",
+      // #148539 (changelog 9.5.0: Add chat_completion task type to the Anthropic inference service).
+      since: "9.5.0",
       serviceSettings: {
         ...common,
         rate_limit: rateLimit50,

@@ -1,16 +1,18 @@
 import { defineService, task, exactlyOne, together } from "../service-spec";
 import { field } from "../fields";
-import { MAIN_VERSION } from "../version";
+
+/** OAuth 2.0 client credentials: #143896 (changelog 9.4.0: Adding OAuth2 support for Azure OpenAI). */
+const OAUTH2_SINCE = "9.4.0";
 
 const common = {
   api_key: field.secret({ description: "A valid API key for your Azure OpenAI account." }).optional(),
   api_version: field.text({ description: "The Azure API version ID to use." }),
   client_id: field
-    .text({ since: MAIN_VERSION, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
+    .text({ since: OAUTH2_SINCE, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
     .optional(),
   client_secret: field
     .secret({
-      since: MAIN_VERSION,
+      since: OAUTH2_SINCE,
       description: "For OAuth 2.0 authorization using the client credentials grant flow.",
     })
     .optional(),
@@ -19,12 +21,12 @@ const common = {
   resource_name: field.text({ description: "The name of your Azure OpenAI resource." }),
   scopes: field
     .stringList({
-      since: MAIN_VERSION,
+      since: OAUTH2_SINCE,
       description: "For OAuth 2.0 authorization using the client credentials grant flow.",
     })
     .optional(),
   tenant_id: field
-    .text({ since: MAIN_VERSION, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
+    .text({ since: OAUTH2_SINCE, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
     .optional(),
 };
 

@@ -26,6 +26,9 @@ const common = {
       { description: "How ${input_type} is rendered: a value per input type, and a default." },
     )
     .optional(),
+  // CustomServiceSettings reads both; _update applies them (#146242).
+  max_input_tokens: field.positiveInt({ serverOnly: true }).optional(),
+  rate_limit: field.rateLimit().optional(),
   query_parameters: z.array(z.tuple([z.string().min(1, "must be a non-empty string"), z.string()])).optional(),
   request: field.text({ description: "The request body template, a string such as '{\"input\": ${input}}'." }),
   response: field.object(

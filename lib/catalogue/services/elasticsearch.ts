@@ -17,7 +17,6 @@ const common = {
       {
         // The server renders the deployment's allocation settings (elasticsearch-inference-api.md §2).
         serverDefault: "computed",
-        updatableSince: "9.1.0",
         description: "Adaptive allocations configuration details.",
       },
     )
@@ -32,7 +31,6 @@ const common = {
     .positiveInt({
       // Filled in from the deployment when adaptive allocations are used (§2), so an undeclared value is not drift.
       serverDefault: "computed",
-      updatableSince: "8.17.0",
       description: "The total number of allocations that are assigned to the model across machine learning nodes.",
     })
     .optional(),

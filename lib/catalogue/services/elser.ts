@@ -17,7 +17,6 @@ const common = {
       {
         // The server renders the deployment's allocation settings (elasticsearch-inference-api.md §2).
         serverDefault: "computed",
-        updatableSince: "9.1.0",
         description: "Adaptive allocations configuration details.",
       },
     )
@@ -26,7 +25,6 @@ const common = {
     .positiveInt({
       // Filled in from the deployment when adaptive allocations are used (§2), so an undeclared value is not drift.
       serverDefault: "computed",
-      updatableSince: "8.17.0",
       description: "The total number of allocations this model is assigned across machine learning nodes.",
     })
     .optional(),

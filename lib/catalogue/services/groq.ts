@@ -4,6 +4,8 @@ import { field } from "../fields";
 const common = {
   model_id: field.text({ description: "The name of the model to use for the inference task." }),
   api_key: field.secret({ description: "A valid API key for accessing Groq API." }),
+  // GroqChatCompletionServiceSettings reads organization_id (updatable through _update, #146981).
+  organization_id: field.text({ serverOnly: true, description: "The Groq organization to bill." }).optional(),
 };
 
 const rateLimit1000 = field.rateLimit(1000).optional();

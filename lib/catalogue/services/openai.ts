@@ -1,16 +1,18 @@
 import { defineService, task, exactlyOne, together } from "../service-spec";
 import { field } from "../fields";
 import { CHAT_COMPLETION_SINCE } from "../task-types";
-import { MAIN_VERSION } from "../version";
+
+/** OAuth 2.0 client credentials: #150132 (changelog 9.5.0: Adding OpenAI OAuth2 implementation). */
+const OAUTH2_SINCE = "9.5.0";
 
 const common = {
   api_key: field.secret({ description: "A valid API key of your OpenAI account." }).optional(),
   client_id: field
-    .text({ since: MAIN_VERSION, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
+    .text({ since: OAUTH2_SINCE, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
     .optional(),
   client_secret: field
     .secret({
-      since: MAIN_VERSION,
+      since: OAUTH2_SINCE,
       description: "For OAuth 2.0 authorization using the client credentials grant flow.",
     })
     .optional(),
@@ -18,12 +20,12 @@ const common = {
   organization_id: field.text({ description: "The unique identifier for your organization." }).optional(),
   scopes: field
     .stringList({
-      since: MAIN_VERSION,
+      since: OAUTH2_SINCE,
       description: "For OAuth 2.0 authorization using the client credentials grant flow.",
     })
     .optional(),
   token_url: field
-    .text({ since: MAIN_VERSION, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
+    .text({ since: OAUTH2_SINCE, description: "For OAuth 2.0 authorization using the client credentials grant flow." })
     .optional(),
   url: field.text({ serverDefault: "computed", description: "The URL endpoint to use for the requests." }).optional(),
 };
@@ -42,7 +44,7 @@ export const openai = defineService({
   displayName: "OpenAI",
   since: "8.12.0",
   notes: [
-    "The OAuth 2.0 client-credentials fields are on Elasticsearch main (2026) only.",
+    "The OAuth 2.0 client-credentials fields arrived in 9.5.0.",
     "chat_completion is served through the streaming _stream API only.",
   ],
   taskTypes: {
@@ -93,7 +95,8 @@ export const openai = defineService({
       ],
     }),
     embedding: task({
-      since: "9.4.0",
+      // #145833 (changelog 9.5.0: Enable EMBEDDING task for OpenAiService).
+      since: "9.5.0",
       serviceSettings: {
         ...common,
         dimensions: field
