@@ -2,6 +2,7 @@
 import { Client, errors } from "@elastic/elasticsearch";
 import { MAIN_VERSION } from "../../lib/catalogue";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../lib/emulator";
+import { minimalRequest } from "../helpers/minimal";
 
 /** Versions whose behavior must work (8.18.x, 8.19.x, 9.0.x, 9.1.x, 9.2.x and main). */
 export const VERSIONS = ["8.18.0", "8.19.0", "9.0.0", "9.1.0", "9.2.0", MAIN_VERSION] as const;
@@ -106,5 +107,27 @@ export const openaiEmbedding = (extra: Record<string, unknown> = {}) => ({
   service: "openai",
   service_settings: { api_key: "sk-test", model_id: "text-embedding-3-small", ...extra },
 });
+
+/** What secret values in request bodies built by `literal` start with, to look for leaks. */
+export const CANARY = "canary-7f3a";
+
+/** A catalogue declaration as a request body: secret references (`{env}`, `{file}`) become literal canary values. */
+export function literal(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) return value.map((v) => literal(v));
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && (keys[0] === "env" || keys[0] === "file"))
+      return key === "service_account_json" ? JSON.stringify({ private_key: `${CANARY}-${key}` }) : `${CANARY}-${key}`;
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v, k)]));
+  }
+  return value;
+}
+
+/** The smallest valid create request of a service and task type, with literal (canary) secrets. */
+export function requestFor(service: string, taskType: string): { id: string; body: Record<string, unknown> } {
+  const { inference_id, ...body } = minimalRequest(service, taskType as never) as Record<string, unknown>;
+  return { id: inference_id as string, body: literal(body) as Record<string, unknown> };
+}
 
 export { startEmulator, MAIN_VERSION };

@@ -2,27 +2,8 @@
  * §2 response bodies: the values the server fills in (per-service rate limits of §8, embedding details, in-cluster
  * settings), what it leaves out (secrets, empty task settings), and the listing order.
  */
-import { ALL_PAIRS, minimalRequest } from "../helpers/minimal";
-import { openaiEmbedding, raw, useEmulator } from "./helpers";
-
-const CANARY = "canary-7f3a";
-
-/** A catalogue declaration as a request body: secret references (`{env}`, `{file}`) become literal canary values. */
-function literal(value: unknown, key = ""): unknown {
-  if (Array.isArray(value)) return value.map((v) => literal(v));
-  if (value && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    if (Object.keys(o).length === 1 && ("env" in o || "file" in o))
-      return key === "service_account_json" ? JSON.stringify({ private_key: `${CANARY}-${key}` }) : `${CANARY}-${key}`;
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v, k)]));
-  }
-  return value;
-}
-
-function requestFor(service: string, taskType: string): { id: string; body: Record<string, unknown> } {
-  const { inference_id, ...body } = minimalRequest(service, taskType as never) as Record<string, unknown>;
-  return { id: inference_id as string, body: literal(body) as Record<string, unknown> };
-}
+import { ALL_PAIRS } from "../helpers/minimal";
+import { CANARY, openaiEmbedding, raw, requestFor, useEmulator } from "./helpers";
 
 /** §8 default `rate_limit.requests_per_minute` per service and task type (undefined: the server renders none). */
 const RATE_LIMITS: Readonly<Record<string, number | Readonly<Record<string, number>> | undefined>> = {
