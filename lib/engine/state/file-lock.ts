@@ -19,7 +19,8 @@ import {
 } from "./file-access";
 import { lockInfoOf, parseLockRecord, unreadableLockInfo, type LockRecord } from "./lock-info";
 import type { LockBackend, StoredLock } from "./lock-protocol";
-import { formatMs, StateAccessError } from "./types";
+import { formatMs } from "./describe";
+import { StateAccessError } from "./types";
 
 /** A lock file as read, with what identifies this very file and content. */
 export interface LockFile extends StoredLock {

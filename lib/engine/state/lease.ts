@@ -16,7 +16,7 @@
 import { EsinferError } from "../../errors";
 import { parseTimeValue } from "../../client";
 import { isDeadHolderHere, type LockHolderPlace, type LockRecord } from "./lock-info";
-import { formatMs } from "./types";
+import { formatMs } from "./describe";
 
 /** The environment variable that sets the lease of the locks this process takes, e.g. `30s`, `2m`. */
 export const LOCK_LEASE_ENV = "ESINFER_LOCK_LEASE";
@@ -154,7 +154,8 @@ export function goneReason(
       ? `it is not a readable esinfer lock and did not change for ${formatMs(unchangedMs)} (more than a lease of ${formatMs(lease)})`
       : undefined;
   }
-  if (isDeadHolderHere(record, context.here)) return `process ${record.pid} no longer runs on this host (a crashed run)`;
+  if (isDeadHolderHere(record, context.here))
+    return `process ${record.pid} no longer runs on this host (a crashed run)`;
   if (record.lease_ms === undefined) return undefined;
   if (unchangedMs > record.lease_ms)
     return `its lease of ${formatMs(record.lease_ms)} expired: it was not renewed for ${formatMs(unchangedMs)}, as seen from this host`;

@@ -132,10 +132,7 @@ export function unreadableLockInfo(where: string, createdAt: string): LockInfo {
  * Without host ids (other platforms, older records), two containers sharing a host name and a state would defeat
  * it; the lease still protects them.
  */
-export function isDeadHolderHere(
-  record: Pick<LockRecord, "host" | "host_id" | "pid">,
-  here: LockHolderPlace,
-): boolean {
+export function isDeadHolderHere(record: Pick<LockRecord, "host" | "host_id" | "pid">, here: LockHolderPlace): boolean {
   if (record.host !== here.host) return false;
   if (record.host_id !== undefined && record.host_id !== here.hostId) return false;
   if (record.pid === process.pid) return false;

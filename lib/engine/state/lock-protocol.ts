@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
+import { escapeUnsafe } from "../../model/text";
 import { goneReason, msUntilLeaseRuns, watchOf, type LockSettings, type SeenLock, type Watch } from "./lease";
 import {
   ForceUnlockError,
@@ -17,15 +18,8 @@ import {
   type LockHolderPlace,
   type LockRecord,
 } from "./lock-info";
-import {
-  describeHolder,
-  formatMs,
-  LockReleaseError,
-  StateAccessError,
-  StateLockedError,
-  type LockInfo,
-  type LockOptions,
-} from "./types";
+import { describeHolder, formatMs, shown } from "./describe";
+import { LockReleaseError, StateAccessError, StateLockedError, type LockInfo, type LockOptions } from "./types";
 
 /** A lock as a backend read it. */
 export interface StoredLock extends SeenLock {
@@ -106,7 +100,7 @@ export async function acquireLock<H, S extends StoredLock>(
       const fresh = newLockRecord(operation, context.here, settings.leaseMs);
       const taken = await backend.replace(seen, fresh);
       if (taken === undefined) continue; // it changed meanwhile (renewed, released, or someone else took it)
-      const { info } = seen;
+      const info = shown(seen.info);
       context.note(
         `took over the lock on the stack's state (${context.description}) held by ${info.who} for ` +
           `${info.operation} since ${info.created_at} (lock id ${info.id}): ${gone}`,
@@ -138,7 +132,8 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** Said at once by a caller that is going to wait: who holds the lock, how long we wait, how it ends. */
 function waitMessage(description: string, seen: StoredLock, waitMs: number): string {
-  const { info, record } = seen;
+  const { record } = seen;
+  const { id } = shown(seen.info);
   const expiry =
     record === undefined
       ? "; it is not a readable esinfer lock: it is taken over if it does not change for a whole lease"
@@ -146,8 +141,8 @@ function waitMessage(description: string, seen: StoredLock, waitMs: number): str
         ? "; it has no lease (an older esinfer wrote it), so only its end or a force-unlock frees it"
         : `; if its holder stops renewing it, it is taken over ${formatMs(record.lease_ms)} after the last renewal`;
   return (
-    `the stack's state (${description}) is locked by ${describeHolder(info)} (lock id ${info.id}); waiting up to ` +
-    `${formatMs(waitMs)} for it${expiry}; if that run crashed: esinfer force-unlock ${info.id}`
+    `the stack's state (${description}) is locked by ${describeHolder(seen.info)} (lock id ${id}); waiting up to ` +
+    `${formatMs(waitMs)} for it${expiry}; if that run crashed: esinfer force-unlock ${id}`
   );
 }
 
@@ -159,11 +154,11 @@ export async function forceUnlockLock<H, S extends StoredLock>(
   const where = backend.lockDescription;
   const seen = await backend.read();
   if (seen === undefined) throw new ForceUnlockError(`the stack's state (${where}) is not locked; nothing to unlock`);
-  const { info } = seen;
-  if (info.id !== lockId) {
+  if (seen.info.id !== lockId) {
+    const info = shown(seen.info);
     throw new ForceUnlockError(
       `the lock on the stack's state (${where}) has id ${info.id} (held by ${info.who} for ${info.operation} ` +
-        `since ${info.created_at}), not ${lockId}; nothing was removed`,
+        `since ${info.created_at}), not ${escapeUnsafe(lockId)}; nothing was removed`,
     );
   }
   if (!(await backend.remove(lockId))) {

@@ -10,7 +10,13 @@ import { EsinferError } from "../../errors";
 import { randomUUID } from "node:crypto";
 import { newFingerprintSalt } from "../../model/secrets";
 import { decodeUtf8, escapeUnsafe, InputEncodingError } from "../../model/text";
-import { OwnedEndpointSchema, STATE_FORMAT_VERSION, StackStateSchema, type OwnedEndpoint, type StackState } from "./types";
+import {
+  OwnedEndpointSchema,
+  STATE_FORMAT_VERSION,
+  StackStateSchema,
+  type OwnedEndpoint,
+  type StackState,
+} from "./types";
 
 /** A stored state that cannot be used: not JSON, not an esinfer state, another format version, or another stack. */
 export class StateFormatError extends EsinferError {
@@ -48,8 +54,7 @@ const EnvelopeSchema = StackStateSchema.omit({ endpoints: true });
 const EndpointFieldsSchema = OwnedEndpointSchema.omit({ secrets: true });
 const ENDPOINT_KEYS = Object.keys(OwnedEndpointSchema.shape) as (keyof OwnedEndpoint)[];
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A validated copy of a state document (sharing each endpoint's `declared`), or every problem found. */
 function validateState(raw: unknown): { state: StackState } | { issues: Issue[] } {

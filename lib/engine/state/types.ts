@@ -3,6 +3,7 @@
  * records, and the errors of stores and locks. The state document itself is in schema.ts.
  */
 import { EsinferError } from "../../errors";
+import { describeHolder, formatMs, shown } from "./describe";
 import type { StackState } from "./schema";
 
 export * from "./schema";
@@ -79,28 +80,13 @@ export class StateLockedError extends EsinferError {
     readonly store: string,
     readonly holder: LockInfo,
   ) {
+    const { id } = shown(holder);
     super(
-      `the stack's state (${store}) is locked by ${describeHolder(holder)} (lock id ${holder.id}); wait for it to ` +
-        `finish, or if that run crashed: esinfer force-unlock ${holder.id}`,
+      `the stack's state (${store}) is locked by ${describeHolder(holder)} (lock id ${id}); wait for it to ` +
+        `finish, or if that run crashed: esinfer force-unlock ${id}`,
       { code: "ESINFER_STATE_LOCKED" },
     );
   }
-}
-
-/** `alice@ci-7 pid 42 for apply since T[ with a 30 s lease last renewed at T']`: who holds a lock, for messages. */
-export function describeHolder(holder: LockInfo): string {
-  const lease =
-    holder.lease_ms === undefined
-      ? ""
-      : ` with a ${formatMs(holder.lease_ms)} lease last renewed at ${holder.renewed_at ?? holder.created_at}`;
-  return `${holder.who} for ${holder.operation} since ${holder.created_at}${lease}`;
-}
-
-/** `250 ms`, `30 s`, `1.5 s`, `10 min`: a duration for messages. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000 || ms % 60_000 !== 0) return `${Math.round(ms / 100) / 10} s`;
-  return `${ms / 60_000} min`;
 }
 
 /** The lock could not be removed (e.g. the cluster did not answer); it was left in place and expires by itself. */

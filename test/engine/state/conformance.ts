@@ -58,7 +58,8 @@ const FINGERPRINT = "hmac-sha256:0123456789abcdef0123456789abcdef";
 /** Names of members of `Object.prototype`: as endpoint ids they are entries like any other. */
 const PROTOTYPE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
 
-function withEndpoint(state: StackState, declared: Record<string, unknown> = {}, id = "my-openai"): StackState {
+/** `state` owning one openai endpoint (`my-openai`, or `id`), its key a reference with a fingerprint. */
+export function withEndpoint(state: StackState, declared: Record<string, unknown> = {}, id = "my-openai"): StackState {
   return {
     ...state,
     endpoints: {
@@ -132,9 +133,13 @@ interface Holder {
 }
 
 async function spawnHolder(config: Record<string, unknown>): Promise<Holder> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "lock-holder.ts"), JSON.stringify(config)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(__dirname, "lock-holder.ts"), JSON.stringify(config)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
@@ -238,8 +243,7 @@ export function describeStateStore(backend: StoreBackend): void {
         );
         const won = outcomes.flatMap((o, i) => (o.status === "fulfilled" ? [i] : []));
         expect(won).toHaveLength(1);
-        for (const o of outcomes)
-          if (o.status === "rejected") expect(o.reason).toBeInstanceOf(StateConflictError);
+        for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(StateConflictError);
         expect((await store().read()).cluster_uuid).toBe(`writer-${round}-${won[0]}`);
       }
     });
@@ -450,7 +454,9 @@ export function describeStateStore(backend: StoreBackend): void {
     it("says at once who holds the lock and how to force-unlock it when it waits, then takes it when released", async () => {
       const first = await store().lock("apply", 0);
       const waits: string[] = [];
-      const second = store().lock("import", 10_000, { onWait: (holder, message) => waits.push(`${holder.id}|${message}`) });
+      const second = store().lock("import", 10_000, {
+        onWait: (holder, message) => waits.push(`${holder.id}|${message}`),
+      });
       await until(() => waits.length > 0);
       expect(waits).toHaveLength(1);
       expect(waits[0]).toMatch(
@@ -534,7 +540,9 @@ export function describeStateStore(backend: StoreBackend): void {
       await until(() => held.lost.aborted);
       expect(held.lost.reason).toBeInstanceOf(LockLostError);
       expect(notes).toEqual([
-        expect.stringMatching(new RegExp(`^the lock ${held.info.id} on the stack's state .* is no longer held by this run`)),
+        expect.stringMatching(
+          new RegExp(`^the lock ${held.info.id} on the stack's state .* is no longer held by this run`),
+        ),
       ]);
       await held.release(); // quiet: already reported; the other lock stays
       expect(notes).toHaveLength(1);
@@ -583,7 +591,9 @@ export function describeStateStore(backend: StoreBackend): void {
     });
 
     it("does not take over a lock of this host's name but another machine or container (host id)", async () => {
-      await backend.plantLock(lockRecord({ host: hostname(), host_id: "0000000000000000", pid: deadPid(), lease_ms: 60_000 }));
+      await backend.plantLock(
+        lockRecord({ host: hostname(), host_id: "0000000000000000", pid: deadPid(), lease_ms: 60_000 }),
+      );
       await expect(store().lock("apply", 0)).rejects.toThrow(StateLockedError);
     });
 
@@ -640,8 +650,19 @@ export function describeStateStore(backend: StoreBackend): void {
       const err = await rejection(store().lock("apply", 0));
       expect((err as StateLockedError).holder.id).toBe("unreadable");
       const held = await store({ leaseMs: 300 }).lock("apply", 10_000);
-      expect(notes.at(-1)).toMatch(/^took over .*\(lock id unreadable\): (it is not a readable esinfer lock|the lock file was unreadable)/);
+      expect(notes.at(-1)).toMatch(
+        /^took over .*\(lock id unreadable\): (it is not a readable esinfer lock|the lock file was unreadable)/,
+      );
       await held.release();
+    });
+
+    it("shows a holder's strings with control and bidi characters escaped", async () => {
+      await backend.plantLock(lockRecord({ id: "id\u202e", who: "ci\u001b[2J@runner pid 1", operation: "apply\n" }));
+      const err = await rejection(store().lock("apply", 0));
+      expect(err.message).toContain("locked by ci\\u001b[2J@runner pid 1 for apply\\u000a since");
+      expect(err.message).toContain("(lock id id\\u202e); wait");
+      expect(err.message).not.toMatch(/[\u001b\u202e\n]/);
+      expect((err as StateLockedError).holder.who).toBe("ci\u001b[2J@runner pid 1");
     });
 
     it("reads a record hiding its fields behind __proto__ as unreadable, not as a holder", async () => {
@@ -748,13 +769,19 @@ export function describeStateStore(backend: StoreBackend): void {
       const ms = await measureTakeover("ci-runner-9");
       expect(notes[0]).toMatch(/its lease of .* expired: it was not renewed for/);
       console.log(
-        `[takeover] ${backend.name} store, other host (lease ${leaseMs ?? process.env["ESINFER_LOCK_LEASE"]} ms): ` +
+        `[takeover] ${backend.name} store, other host (lease ${leaseMs === undefined ? process.env["ESINFER_LOCK_LEASE"] : `${leaseMs} ms`}): ` +
           `${Math.round(ms)} ms after SIGKILL`,
       );
     }, 180_000);
 
     it("a held lock does not keep the process alive: a script that ends leaves it, to expire", async () => {
-      const holder = await spawnHolder({ ...backend.holderConfig(), stack: "prod", host: "ci-runner-9", leaseMs: 500, hold: false });
+      const holder = await spawnHolder({
+        ...backend.holderConfig(),
+        stack: "prod",
+        host: "ci-runner-9",
+        leaseMs: 500,
+        hold: false,
+      });
       const code = await new Promise((r) => holder.child.once("exit", r));
       expect(code).toBe(0);
       expect((await backend.storedLock())?.["id"]).toBe(holder.lockId);
