@@ -1,7 +1,7 @@
 /** Running a real `terraform` binary in tests, when one is installed (honors TERRAFORM_BINARY_NAME). */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 
 export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || "terraform";
 
@@ -61,4 +61,102 @@ export function ensureBuilt(): void {
   if (run.error) throw run.error;
   if (!existsSync(join(root, "dist", "cli", "main.js")))
     throw new Error(`building dist/ failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+/** One resource change of a saved Terraform plan (`terraform show -json`), with esinfer's kind and endpoint id. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly actions: readonly string[];
+  /** `cluster`, `apply` or `endpoint`; undefined for other resources. */
+  readonly kind?: string;
+  /** The endpoint's inference id (records only). */
+  readonly id?: string;
+  readonly before?: Record<string, unknown>;
+  readonly after?: Record<string, unknown>;
+}
+
+export interface TerraformPlan {
+  /** What `terraform plan` printed (human). */
+  readonly text: string;
+  readonly changes: readonly PlannedChange[];
+}
+
+type Values = { triggers_replace?: Record<string, string>; triggers?: Record<string, string> } | null | undefined;
+const identityOf = (v: Values) => v?.triggers_replace ?? v?.triggers;
+
+/** `terraform plan -out=tfplan`, then its JSON: every resource change, no-ops included. */
+export async function terraformPlan(dir: string, env: Record<string, string> = {}): Promise<TerraformPlan> {
+  const text = (await terraformOk(dir, ["plan", "-no-color", "-out=tfplan"], env)).stdout;
+  const show = JSON.parse((await terraformOk(dir, ["show", "-json", "tfplan"], env)).stdout) as {
+    resource_changes?: { address: string; change: { actions: string[]; before: Values; after: Values } }[];
+  };
+  const changes = (show.resource_changes ?? []).map((rc) => {
+    const identity = identityOf(rc.change.after) ?? identityOf(rc.change.before);
+    return {
+      address: rc.address,
+      actions: rc.change.actions,
+      kind: identity?.esinfer,
+      id: identity?.inference_id,
+      before: (rc.change.before ?? undefined) as Record<string, unknown> | undefined,
+      after: (rc.change.after ?? undefined) as Record<string, unknown> | undefined,
+    };
+  });
+  return { text, changes };
+}
+
+/** The changes of a plan that are not no-ops, as `address: actions`, sorted (esinfer's resources by kind and id). */
+export function changed(plan: TerraformPlan): string[] {
+  return plan.changes
+    .filter((c) => !c.actions.every((a) => a === "no-op" || a === "read"))
+    .map((c) => `${c.kind === "endpoint" ? `endpoint ${c.id}` : (c.kind ?? c.address)}: ${c.actions.join(",")}`)
+    .sort();
+}
+
+/** The endpoint records Terraform's state holds (inference ids), read with `terraform show -json`. */
+export async function recordsInState(dir: string, env: Record<string, string> = {}): Promise<string[]> {
+  const show = JSON.parse((await terraformOk(dir, ["show", "-json"], env)).stdout) as {
+    values?: { root_module?: { resources?: { values: Values }[] } };
+  };
+  return (show.values?.root_module?.resources ?? [])
+    .map((r) => identityOf(r.values))
+    .filter((v) => v?.esinfer === "endpoint")
+    .map((v) => v!.inference_id!)
+    .sort();
+}
+
+/**
+ * Counts the esinfer processes Terraform starts: a `node` first on PATH that logs each start (its pid and
+ * arguments) and then runs the real node. Give `env()` to Terraform; `starts()` lists the `esinfer ... tf <hook>`
+ * processes logged since the last `clear()`.
+ */
+export function nodeCounter(dir: string) {
+  const bin = join(dir, "counting-bin");
+  const log = join(dir, "node-starts.log");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, "node"),
+    `#!/bin/sh\necho "$$ $*" >> "${log}"\nexec "${process.execPath}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  const lines = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []);
+  return {
+    env: () => ({ PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` }),
+    clear: () => writeFileSync(log, ""),
+    /** `[pid, hook]` of every esinfer hook started. */
+    starts: (): [number, string][] =>
+      lines().flatMap((line) => {
+        const m = /^(\d+) .*esinfer\.js tf (\w+)$/.exec(line);
+        return m ? [[Number(m[1]), m[2]!] as [number, string]] : [];
+      }),
+  };
+}
+
+/** Whether a process runs (signal 0 probes it). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

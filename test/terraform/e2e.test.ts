@@ -1,22 +1,38 @@
 /**
- * End to end with a real `terraform` binary (skipped, and said so, when none is installed): synthesize, `terraform
- * init` and `apply` against the emulator, then change a task setting (updated in place: no DELETE), change the
- * service (replaced), tombstone an endpoint (deleted), destroy. After every apply `esinfer plan` shows no changes;
- * before it, Terraform's plan and esinfer's plan name the same endpoints; a canary secret is in no state file,
- * synthesized file or output. With cdktf and with CDK Terrain (cdktn).
+ * End to end with a real `terraform` binary (skipped, and said so, when none is installed), in the normal CDK for
+ * Terraform workflow: synthesize the app (its drift lookup included), `terraform plan`, `terraform apply`, against
+ * the emulator. Create; a task setting changed (the record updated in place, `_update` sent, no DELETE); the service
+ * changed (the record replaced: DELETE, then PUT); a setting changed outside Terraform and a rotated secret (seen
+ * by `terraform plan`, repaired by `terraform apply`); a tombstone and a removed construct (deleted); a failed
+ * endpoint (the apply fails naming it, the next one retries); an endpoint in use (refused in Terraform's terms,
+ * then allowed for one run); destroy. Before each apply Terraform's plan and `esinfer plan` name the same endpoints,
+ * after it both show no changes and every record Terraform keeps is an endpoint in the cluster; each apply starts
+ * one esinfer process; a canary secret is in no state file, synthesized file or output. With cdktf and with CDK
+ * Terrain (cdktn).
  */
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Construct } from "constructs";
-import { ElasticsearchCluster, InferenceEndpoint, secret, type Plan } from "../../lib";
+import type { Plan } from "../../lib";
 import { main } from "../../lib/cli/main";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { captureIo } from "../helpers/io";
 import { tempDir } from "../helpers/stack";
-import { synthStack, type Runtime } from "../helpers/synth";
-import { ensureBuilt, terraformOk, terraformVersion } from "../helpers/terraform";
+import { synthApp, type Runtime } from "../helpers/synth";
+import {
+  changed,
+  ensureBuilt,
+  nodeCounter,
+  recordsInState,
+  terraform,
+  terraformOk,
+  terraformPlan,
+  terraformVersion,
+  type TerraformPlan,
+} from "../helpers/terraform";
+import type { AppShape } from "./app";
 
 const CANARY = "sk-CANARY-terraform-e2e-0b7c-never-stored";
+const ROTATED = "sk-CANARY-terraform-e2e-0b7c-rotated";
 const version = terraformVersion();
 if (!version)
   // eslint-disable-next-line no-console
@@ -24,64 +40,19 @@ if (!version)
     "SKIPPED test/terraform/e2e.test.ts: no terraform binary on PATH (set TERRAFORM_BINARY_NAME to use another)",
   );
 const withTerraform = version ? describe : describe.skip;
-
-interface Shape {
-  readonly topN?: number;
-  readonly rerankService?: "cohere" | "jinaai";
-  readonly withRerank?: boolean;
-  readonly absent?: string[];
-}
-
-function build(emu: Emulator, shape: Shape, runtime: Runtime) {
-  return (stack: Construct) => {
-    // Terraform's state beside the stack (cdktf's default is a file in the working directory, shared by runs).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { LocalBackend } = require(runtime) as typeof import("cdktf");
-    new LocalBackend(stack, { path: "terraform.tfstate" });
-    const cluster = new ElasticsearchCluster(stack, "cluster", { url: emu.url });
-    new InferenceEndpoint(stack, "elser", {
-      cluster,
-      inferenceId: "e2e-elser",
-      service: "elasticsearch",
-      taskType: "sparse_embedding",
-      serviceSettings: { modelId: ".elser_model_2", numThreads: 1, numAllocations: 1 },
-    });
-    new InferenceEndpoint(stack, "embeddings", {
-      cluster,
-      inferenceId: "e2e-embeddings",
-      service: "openai",
-      taskType: "text_embedding",
-      serviceSettings: { modelId: "text-embedding-3-small", apiKey: secret.env("OPENAI_API_KEY"), dimensions: 256 },
-      chunkingSettings: { strategy: "word", maxChunkSize: 120, overlap: 40 },
-    });
-    if (shape.withRerank !== false) {
-      const common = { cluster, inferenceId: "e2e-rerank", taskType: "rerank" as const };
-      if (shape.rerankService === "jinaai")
-        new InferenceEndpoint(stack, "rerank", {
-          ...common,
-          service: "jinaai",
-          serviceSettings: { modelId: "jina-reranker-v2-base-multilingual", apiKey: secret.env("OPENAI_API_KEY") },
-          taskSettings: { topN: shape.topN ?? 10 },
-        });
-      else
-        new InferenceEndpoint(stack, "rerank", {
-          ...common,
-          service: "cohere",
-          serviceSettings: { modelId: "rerank-v3.5", apiKey: secret.env("OPENAI_API_KEY") },
-          taskSettings: { topN: shape.topN ?? 10 },
-        });
-    }
-    if (shape.absent) cluster.declareAbsent(...shape.absent);
-  };
-}
+// Terraform, synthesis and the hooks are processes: slow on a busy machine. Nothing here measures time.
+jest.setTimeout(300_000);
 
 describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
-  withTerraform("terraform apply against the emulator", () => {
+  withTerraform("the Terraform workflow against the emulator", () => {
     let emu: Emulator;
     const project = tempDir("esinfer-e2e-");
     const stackDir = join(project, "cdktf.out", "stacks", "search");
-    const env = { OPENAI_API_KEY: CANARY };
+    const counter = nodeCounter(project);
+    let key = CANARY;
+    const env = () => ({ OPENAI_API_KEY: key, ...counter.env() });
     const outputs: string[] = [];
+    const texts: string[] = [];
     /** Terraform's state after each apply. */
     const states: string[] = [];
 
@@ -90,133 +61,232 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       emu = await startEmulator({ esVersion: "9.1.3" });
       // esinfer plan without -f reads the synthesized stacks of the project in the working directory.
       writeFileSync(join(project, "cdktf.json"), JSON.stringify({ language: "typescript", app: "true" }));
-    });
+    }, 120_000);
     afterAll(() => emu.stop());
 
-    const synth = (shape: Shape) => synthStack(build(emu, shape, runtime), { runtime, projectDir: project });
+    async function synth(shape: Omit<AppShape, "url"> = {}): Promise<void> {
+      const out = await synthApp(project, { runtime, url: emu.url, ...shape }, { OPENAI_API_KEY: key });
+      texts.push(out.text);
+      outputs.push(out.stderr);
+    }
 
-    async function esinferPlan(): Promise<Plan> {
-      const io = captureIo({ cwd: project, env });
+    async function esinferChanges(): Promise<string[]> {
+      const io = captureIo({ cwd: project, env: { OPENAI_API_KEY: key } });
       const code = await main(["plan", "--no-synth", "--json"], io);
       outputs.push(io.out(), io.err());
       if (code !== 0) throw new Error(`esinfer plan exited ${code}: ${io.err()}`);
-      return JSON.parse(io.out()) as Plan;
+      const plan = JSON.parse(io.out()) as Plan;
+      return plan.endpoints
+        .filter((e) => e.action !== "no-op")
+        .map((e) => `${e.inference_id} ${e.action}`)
+        .sort();
     }
 
-    /** Inference ids whose resources Terraform plans to change (the stack resource is only the mechanism). */
-    async function terraformPlanIds(): Promise<string[]> {
-      outputs.push((await terraformOk(stackDir, ["plan", "-out=tfplan"], env)).stdout);
-      const show = JSON.parse((await terraformOk(stackDir, ["show", "-json", "tfplan"], env)).stdout) as {
-        resource_changes?: { change: { actions: string[]; before?: Values; after?: Values } }[];
-      };
-      const ids = new Set<string>();
-      for (const rc of show.resource_changes ?? []) {
-        if (rc.change.actions.every((a) => a === "no-op" || a === "read")) continue;
-        for (const values of [rc.change.before, rc.change.after]) {
-          const id = idOf(values);
-          if (id) ids.add(id);
-        }
-      }
-      return [...ids].sort();
+    /** Terraform's plan; the endpoints it changes are those esinfer's plan changes. */
+    async function plan(): Promise<TerraformPlan> {
+      const p = await terraformPlan(stackDir, env());
+      outputs.push(p.text);
+      const records = p.changes.filter((c) => c.kind === "endpoint" && !c.actions.includes("no-op"));
+      expect(records.map((c) => c.id).sort()).toEqual((await esinferChanges()).map((c) => c.split(" ")[0]));
+      return p;
     }
 
+    /** `terraform apply` of the saved plan: one esinfer process; afterwards no changes anywhere. */
     async function apply(): Promise<string> {
-      const run = await terraformOk(stackDir, ["apply", "-auto-approve", "tfplan"], env);
+      counter.clear();
+      const run = await terraformOk(stackDir, ["apply", "-auto-approve", "tfplan"], env());
       outputs.push(run.stdout, run.stderr);
       states.push(readFileSync(join(stackDir, "terraform.tfstate"), "utf8"));
+      expect(counter.starts().map(([, hook]) => hook)).toEqual(["apply"]);
+      await expectConverged();
       return run.stdout;
     }
 
-    const changedIds = (plan: Plan) =>
-      plan.endpoints
-        .filter((e) => e.action !== "no-op")
-        .map((e) => e.inference_id)
-        .sort();
+    /** esinfer and Terraform (after a fresh synthesis) see no changes; every record is an endpoint in the cluster. */
+    async function expectConverged(shape: Omit<AppShape, "url"> = current): Promise<void> {
+      expect(await esinferChanges()).toEqual([]);
+      const records = await recordsInState(stackDir, env());
+      const live = emu.endpoints().map((e) => e.inference_id);
+      expect(live).toEqual(expect.arrayContaining(records));
+      await synth(shape);
+      const again = await terraformPlan(stackDir, env());
+      expect(changed(again)).toEqual([]);
+      expect(again.text).toContain("No changes.");
+    }
 
-    test("init, then apply creates every endpoint with its settings; esinfer then plans no changes", async () => {
-      synth({});
-      outputs.push((await terraformOk(stackDir, ["init"], env)).stdout);
-      expect(await terraformPlanIds()).toEqual(changedIds(await esinferPlan()));
-      expect(changedIds(await esinferPlan())).toEqual(["e2e-elser", "e2e-embeddings", "e2e-rerank"]);
-      await apply();
-      const live = Object.fromEntries(emu.endpoints().map((e) => [e.inference_id, e]));
-      expect(Object.keys(live)).toEqual(["e2e-elser", "e2e-embeddings", "e2e-rerank"]);
-      expect(live["e2e-embeddings"]).toMatchObject({
+    const writes = () =>
+      emu.requests
+        .list()
+        .filter((r) => r.method !== "GET" && r.path.startsWith("/_inference") && r.query.dry_run !== "true")
+        .map((r) => `${r.method} ${r.path}`);
+    const live = (id: string) => emu.endpoints().find((e) => e.inference_id === id);
+    let current: Omit<AppShape, "url"> = {};
+    const declare = (shape: Omit<AppShape, "url">) => synth((current = shape));
+
+    test("init; the first apply creates the anchor, the runner and a record per endpoint, and every endpoint", async () => {
+      await declare({});
+      outputs.push((await terraformOk(stackDir, ["init"], env())).stdout);
+      const p = await plan();
+      expect(changed(p)).toEqual([
+        "apply: create",
+        "cluster: create",
+        "endpoint e2e-elser: create",
+        "endpoint e2e-embeddings: create",
+        "endpoint e2e-rerank: create",
+      ]);
+      expect(p.text).toContain("Plan: 5 to add, 0 to change, 0 to destroy.");
+      const out = await apply();
+      expect(out).toContain("esinfer: stack search: 3 to create, 0 to update in place, 0 to replace, 0 to delete");
+      expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-elser", "e2e-embeddings", "e2e-rerank"]);
+      expect(live("e2e-embeddings")).toMatchObject({
         service: "openai",
         service_settings: { model_id: "text-embedding-3-small", dimensions: 256 },
         chunking_settings: { strategy: "word", max_chunk_size: 120, overlap: 40 },
       });
-      expect(live["e2e-rerank"]!.task_settings).toEqual({ top_n: 10 });
-      expect(changedIds(await esinferPlan())).toEqual([]);
-      expect(await terraformPlanIds()).toEqual([]);
+      expect(live("e2e-rerank")!.task_settings).toEqual({ top_n: 10 });
     });
 
-    test("a task setting change is applied in place: _update, no DELETE", async () => {
-      synth({ topN: 3 });
-      expect(await terraformPlanIds()).toEqual(["e2e-rerank"]);
-      const plan = await esinferPlan();
-      expect(plan.endpoints.find((e) => e.inference_id === "e2e-rerank")!.action).toBe("update");
+    test("a task setting change: the record is updated in place with the field diff; _update, no DELETE", async () => {
+      await declare({ topN: 3 });
+      const p = await plan();
+      expect(changed(p)).toEqual(["apply: delete,create", "endpoint e2e-rerank: update"]);
+      expect(p.text).toMatch(/# terraform_data\.rerank_endpoint_[0-9A-F]+ will be updated in-place/);
+      expect(p.text).toMatch(/~ top_n\s+= 10 -> 3/);
+      expect(p.text).toContain("Plan: 1 to add, 1 to change, 1 to destroy.");
       emu.requests.clear();
       await apply();
-      expect(emu.requests.list({ method: "DELETE" })).toEqual([]);
-      expect(emu.requests.list({ method: "PUT" }).map((r) => r.path)).toEqual([
-        "/_inference/rerank/e2e-rerank/_update",
+      expect(writes()).toEqual(["PUT /_inference/rerank/e2e-rerank/_update"]);
+      expect(live("e2e-rerank")!.task_settings).toEqual({ top_n: 3 });
+    });
+
+    test("a service change: the record is replaced; DELETE, then PUT", async () => {
+      await declare({ topN: 3, rerankService: "jinaai" });
+      const p = await plan();
+      expect(changed(p)).toEqual(["apply: delete,create", "endpoint e2e-rerank: delete,create"]);
+      expect(p.text).toMatch(/# terraform_data\.rerank_endpoint_[0-9A-F]+ must be replaced/);
+      emu.requests.clear();
+      await apply();
+      expect(writes()).toEqual(["DELETE /_inference/e2e-rerank", "PUT /_inference/rerank/e2e-rerank"]);
+      expect(live("e2e-rerank")!.service).toBe("jinaai");
+    });
+
+    test("a setting changed outside Terraform: terraform plan shows it on that endpoint; apply repairs it", async () => {
+      const r = await fetch(`${emu.url}/_inference/rerank/e2e-rerank/_update`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ task_settings: { top_n: 8 } }),
+      });
+      expect(r.status).toBe(200);
+      await synth(current);
+      const p = await plan();
+      expect(changed(p)).toEqual(["apply: delete,create", "endpoint e2e-rerank: update"]);
+      expect(p.text).toMatch(/~ last_drift\s+= "none" -> "drift [0-9a-f]{12}: task_settings\.top_n changed outside Terraform"/);
+      await apply();
+      expect(live("e2e-rerank")!.task_settings).toEqual({ top_n: 3 });
+    });
+
+    test("a rotated secret: terraform plan shows the endpoints that use it; apply sends the new one", async () => {
+      key = ROTATED;
+      await synth(current);
+      const p = await plan();
+      expect(changed(p)).toEqual([
+        "apply: delete,create",
+        "endpoint e2e-embeddings: update",
+        "endpoint e2e-rerank: update",
       ]);
-      expect(emu.endpoints().find((e) => e.inference_id === "e2e-rerank")!.task_settings).toEqual({ top_n: 3 });
-      expect(changedIds(await esinferPlan())).toEqual([]);
-    });
-
-    test("a service change replaces the endpoint: DELETE, then PUT", async () => {
-      synth({ topN: 3, rerankService: "jinaai" });
-      expect(await terraformPlanIds()).toEqual(["e2e-rerank"]);
-      expect((await esinferPlan()).endpoints.find((e) => e.inference_id === "e2e-rerank")!.action).toBe("replace");
+      expect(p.text).toMatch(/"drift [0-9a-f]{12}: service_settings\.api_key rotated"/);
       emu.requests.clear();
       await apply();
-      expect(
-        emu.requests
-          .list()
-          .filter((r) => r.method !== "GET")
-          .map((r) => `${r.method} ${r.path}`),
-      ).toEqual(expect.arrayContaining(["DELETE /_inference/e2e-rerank", "PUT /_inference/rerank/e2e-rerank"]));
-      expect(emu.endpoints().find((e) => e.inference_id === "e2e-rerank")!.service).toBe("jinaai");
-      expect(changedIds(await esinferPlan())).toEqual([]);
+      expect(writes().sort()).toEqual([
+        "PUT /_inference/rerank/e2e-rerank/_update",
+        "PUT /_inference/text_embedding/e2e-embeddings/_update",
+      ]);
     });
 
-    test("a removed construct with a tombstone is deleted; the plans agree", async () => {
-      synth({ withRerank: false, absent: ["e2e-rerank"] });
-      expect(await terraformPlanIds()).toEqual(["e2e-rerank"]);
-      expect((await esinferPlan()).endpoints.find((e) => e.inference_id === "e2e-rerank")!.action).toBe("delete");
+    test("a construct removed with a tombstone, then one removed without: both deleted", async () => {
+      await declare({ withRerank: false, absent: ["e2e-rerank"] });
+      let p = await plan();
+      expect(changed(p)).toEqual(["apply: delete,create", "endpoint e2e-rerank: delete"]);
       await apply();
       expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-elser", "e2e-embeddings"]);
-      expect(changedIds(await esinferPlan())).toEqual([]);
+
+      await declare({ withRerank: false, withElser: false, absent: ["e2e-rerank"] });
+      p = await plan();
+      expect(changed(p)).toEqual(["apply: delete,create", "endpoint e2e-elser: delete"]);
+      await apply();
+      expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings"]);
     });
 
-    test("terraform destroy deletes every endpoint", async () => {
-      const run = await terraformOk(stackDir, ["destroy", "-auto-approve"], env);
+    test("an endpoint whose apply fails fails terraform apply, naming it; no record claims it; the next apply retries", async () => {
+      await declare({ withElser: false });
+      await plan();
+      emu.faults.error({ status: 400, method: "PUT", path: "/_inference/rerank/e2e-rerank" });
+      counter.clear();
+      const failed = await terraform(stackDir, ["apply", "-auto-approve", "tfplan"], env());
+      outputs.push(failed.stdout, failed.stderr);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout + failed.stderr).toMatch(/esinfer: e2e-rerank \(create\) failed: /);
+      expect(failed.stdout + failed.stderr).toContain("the next terraform apply retries them");
+      expect(await recordsInState(stackDir, env())).toEqual(["e2e-embeddings"]);
+      emu.faults.clear();
+      const retry = await plan();
+      expect(changed(retry)).toEqual(["apply: delete,create", "endpoint e2e-rerank: create"]);
+      expect(retry.text).toMatch(/terraform_data\.cluster_apply_[0-9A-F]+ is tainted, so must be replaced/);
+      await apply();
+      expect(live("e2e-rerank")!.service).toBe("cohere");
+    });
+
+    test("an endpoint in use: the refusal names allowInUse and ESINFER_ALLOW_IN_USE; the variable allows one run", async () => {
+      await fetch(`${emu.url}/_ingest/pipeline/embed`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          processors: [{ inference: { model_id: "e2e-embeddings", input_output: { input_field: "t", output_field: "v" } } }],
+        }),
+      });
+      await declare({ withElser: false, embeddingModel: "text-embedding-3-large" });
+      await plan();
+      emu.requests.clear();
+      const refused = await terraform(stackDir, ["apply", "-auto-approve", "tfplan"], env());
+      outputs.push(refused.stdout, refused.stderr);
+      expect(refused.code).toBe(1);
+      const said = (refused.stdout + refused.stderr).replace(/\s*\n\s*(│\s*)?/g, " ");
+      expect(said).toContain("set allowInUse: true on its InferenceEndpoint (or on the ElasticsearchCluster)");
+      expect(said).toContain("ESINFER_ALLOW_IN_USE=1 terraform apply");
+      expect(said).not.toContain("--allow-in-use");
+      expect(writes()).toEqual([]);
+
+      await plan();
+      const forced = await terraformOk(stackDir, ["apply", "-auto-approve", "tfplan"], {
+        ...env(),
+        ESINFER_ALLOW_IN_USE: "1",
+      });
+      outputs.push(forced.stdout);
+      expect(live("e2e-embeddings")!.service_settings.model_id).toBe("text-embedding-3-large");
+      await expectConverged();
+    });
+
+    test("terraform destroy deletes every endpoint the stack owns, with one esinfer process", async () => {
+      counter.clear();
+      const run = await terraformOk(stackDir, ["destroy", "-auto-approve"], { ...env(), ESINFER_ALLOW_IN_USE: "1" });
       outputs.push(run.stdout, run.stderr);
       expect(emu.endpoints()).toEqual([]);
+      expect(counter.starts().map(([, hook]) => hook)).toEqual(["destroy"]);
+      expect(await recordsInState(stackDir, env())).toEqual([]);
     });
 
-    test("the canary secret is in no state file, synthesized file or output", () => {
+    test("the canary secrets are in no state file, synthesized file or output", () => {
       const esinferStates = readdirSync(join(project, ".esinfer", "state")).map((f) =>
         readFileSync(join(project, ".esinfer", "state", f), "utf8"),
       );
-      const files = [...states, ...esinferStates, readFileSync(join(stackDir, "cdk.tf.json"), "utf8")];
-      expect(states).toHaveLength(4);
+      expect(states.length).toBeGreaterThanOrEqual(8);
       expect(esinferStates.length).toBeGreaterThan(0);
-      for (const text of [...files, ...outputs, JSON.stringify(emu.requests.list())])
+      for (const text of [...states, ...esinferStates, ...texts, ...outputs, JSON.stringify(emu.requests.list())]) {
         expect(text).not.toContain(CANARY);
+        expect(text).not.toContain(ROTATED);
+      }
       // The reference is there instead.
       expect(states[0]).toContain('{\\"env\\":\\"OPENAI_API_KEY\\"}');
     });
   });
 });
-
-type Values = { triggers_replace?: Record<string, string> } | undefined;
-
-function idOf(values: Values): string | undefined {
-  const t = values?.triggers_replace;
-  if (!t || (t.esinfer !== "identity" && t.esinfer !== "endpoint")) return undefined;
-  if (t.inference_id) return t.inference_id;
-  return t.declaration ? (JSON.parse(t.declaration) as { inference_id: string }).inference_id : undefined;
-}
