@@ -213,6 +213,20 @@ describe("FileStateStore paths that are not files: one line naming the path, not
     expect(await listDir()).toEqual(["prod.json.lock"]);
   });
 
+  it("a state or lock path that cannot be opened (a symbolic link loop): the system's reason, in one line", async () => {
+    await fs.mkdir(stateDir(), { recursive: true });
+    await fs.symlink(path, path);
+    await expectAccessError(
+      store().read(),
+      `the stack's state (file ${path}) cannot be read: ${path}: too many levels of symbolic links (ELOOP)`,
+    );
+    await fs.symlink(lockPath(), lockPath());
+    await expectAccessError(
+      store().lock("apply", 0),
+      `the stack's state (file ${path}) cannot be locked: ${lockPath()}: too many levels of symbolic links (ELOOP)`,
+    );
+  });
+
   it("reads through a symbolic link to a regular file", async () => {
     const real = join(dir, "real.json");
     const state: StackState = { ...emptyState("prod"), serial: 4 };
