@@ -94,6 +94,27 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
     .option("--json", "print the result as JSON")
     .action(lazy(() => import("./commands/validate")));
 
+  program
+    .command("diff")
+    .description(
+      "Compare two stacks endpoint by endpoint (two manifests, or --stack A --stack B of the app): what one has that the other lacks, field by field.",
+    )
+    .argument("[manifests...]", "two JSON manifests, left then right")
+    .option(
+      "--stack <name>",
+      "a synthesized stack of the app, left then right (give it twice)",
+      collect,
+      [] as string[],
+    )
+    .option("--no-synth", "read cdktf.out as it is, without running the app first")
+    .option("--live", "compare what each stack's cluster holds for its endpoints, not the declarations")
+    .option("--strip-prefix <prefix>", "pair ids less this prefix, e.g. staging- (repeatable)", collect, [] as string[])
+    .option("--format <format>", "human, json or markdown (for pull-request comments)", "human")
+    .option("--json", "print the diff as JSON (same as --format json)")
+    .option("--detailed-exitcode", "exit 0 when the stacks are the same, 2 when they differ, 1 on error")
+    .option("--verbose", "log every request to Elasticsearch (secrets redacted; with --live)")
+    .action(lazy(() => import("./commands/diff")));
+
   /** Options every command that works on a stack shares. */
   const stackOptions = (command: Command) =>
     command
