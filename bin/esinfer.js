@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 "use strict";
-// Thin launcher: the CLI is compiled to dist/ by `npm ci` / `npm run build` (the `prepare` script).
+// Thin launcher: the CLI is compiled to dist/ by `npm ci` (the `dependencies` script) or `npm run build`; a
+// published package ships dist/.
 let cli;
 try {
   cli = require("../dist/cli/main.js");
