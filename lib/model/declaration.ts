@@ -86,14 +86,14 @@ export interface RawEndpointRequest {
   [key: string]: unknown;
 }
 
-const TOP_LEVEL: Record<string, string> = {
-  inferenceId: "inference_id",
-  taskType: "task_type",
-  service: "service",
-  serviceSettings: "service_settings",
-  taskSettings: "task_settings",
-  chunkingSettings: "chunking_settings",
-};
+const TOP_LEVEL: ReadonlyMap<string, string> = new Map([
+  ["inferenceId", "inference_id"],
+  ["taskType", "task_type"],
+  ["service", "service"],
+  ["serviceSettings", "service_settings"],
+  ["taskSettings", "task_settings"],
+  ["chunkingSettings", "chunking_settings"],
+]);
 
 /**
  * Converts a camelCase declaration to request shape, renaming exactly the keys the catalogue knows (free-form
@@ -101,30 +101,30 @@ const TOP_LEVEL: Record<string, string> = {
  */
 export function declarationToRequest(declaration: unknown): RawEndpointRequest {
   if (!isPlainObject(declaration)) return declaration as RawEndpointRequest;
-  const spec =
-    typeof declaration.service === "string" && typeof declaration.taskType === "string"
-      ? getTaskSpec(declaration.service, declaration.taskType)
-      : undefined;
-  const out: RawEndpointRequest = {};
+  const service = Object.hasOwn(declaration, "service") ? declaration.service : undefined;
+  const taskType = Object.hasOwn(declaration, "taskType") ? declaration.taskType : undefined;
+  const spec = typeof service === "string" && typeof taskType === "string" ? getTaskSpec(service, taskType) : undefined;
+  // Built from entries: an unknown key such as `__proto__` stays a key, for validation to name.
+  const entries: [string, unknown][] = [];
   for (const [key, value] of Object.entries(declaration)) {
-    const wire = TOP_LEVEL[key] ?? snakeCase(key);
     if (value === undefined) continue;
+    const wire = TOP_LEVEL.get(key) ?? snakeCase(key);
     switch (wire) {
       case "service_settings":
-        out[wire] = toSnakeKeys(spec?.serviceSettings, value);
+        entries.push([wire, toSnakeKeys(spec?.serviceSettings, value)]);
         break;
       case "task_settings":
-        out[wire] = toSnakeKeys(spec?.taskSettings, value);
+        entries.push([wire, toSnakeKeys(spec?.taskSettings, value)]);
         break;
       case "chunking_settings":
         // The strategy picks the schema; `strategy` is spelled the same in both cases.
-        out[wire] = toSnakeKeys(chunkingSchemaFor(value), value);
+        entries.push([wire, toSnakeKeys(chunkingSchemaFor(value), value)]);
         break;
       default:
-        out[wire] = value;
+        entries.push([wire, value]);
     }
   }
-  return out;
+  return Object.fromEntries(entries);
 }
 
 /** Converts request shape to a camelCase declaration (for generated TypeScript). */

@@ -55,10 +55,18 @@ export function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType
 
 /** The chunking schema for a value's strategy (chunking settings are a union keyed by `strategy`). */
 export function chunkingSchemaFor(value: unknown): z.ZodType | undefined {
-  const strategy = isPlainObject(value) ? value.strategy : undefined;
-  return typeof strategy === "string" && strategy in CHUNKING_SCHEMAS
+  const strategy = isPlainObject(value) && Object.hasOwn(value, "strategy") ? value.strategy : undefined;
+  return typeof strategy === "string" && Object.hasOwn(CHUNKING_SCHEMAS, strategy)
     ? CHUNKING_SCHEMAS[strategy as ChunkingStrategy]
     : undefined;
+}
+
+/**
+ * The schema of a shape's field named `key`, or undefined: keys are user data, and `constructor` or `__proto__`
+ * must not find Object.prototype's members.
+ */
+export function fieldOf(shape: Readonly<Record<string, z.ZodType>>, key: string): z.ZodType | undefined {
+  return Object.hasOwn(shape, key) ? shape[key] : undefined;
 }
 
 /**
@@ -82,8 +90,8 @@ export function toSnakeKeys(schema: z.ZodType | undefined, value: unknown): unkn
   const byCamel = new Map(Object.keys(shape).map((k) => [camelCase(k), k]));
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => {
-      const key = k in shape ? k : (byCamel.get(k) ?? snakeCase(k));
-      return [key, toSnakeKeys(shape[key], v)];
+      const key = Object.hasOwn(shape, k) ? k : (byCamel.get(k) ?? snakeCase(k));
+      return [key, toSnakeKeys(fieldOf(shape, key), v)];
     }),
   );
 }
@@ -104,7 +112,10 @@ export function toCamelKeys(schema: z.ZodType | undefined, value: unknown): unkn
   const shape = shapeOf(s);
   if (!shape) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k in shape ? camelCase(k) : k, toCamelKeys(shape[k], v)]),
+    Object.entries(value).map(([k, v]) => {
+      const field = fieldOf(shape, k);
+      return [field ? camelCase(k) : k, toCamelKeys(field, v)];
+    }),
   );
 }
 
@@ -126,7 +137,7 @@ export function foldEnums(schema: z.ZodType | undefined, value: unknown): unknow
   // Copied only when a value changes: settings are rarely written in another case than the catalogue's.
   let folded: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
-    const field = shape ? shape[key] : ((s as z.ZodRecord).valueType as z.ZodType);
+    const field = shape ? fieldOf(shape, key) : ((s as z.ZodRecord).valueType as z.ZodType);
     const v = foldEnums(field, value[key]);
     if (v !== value[key]) (folded ??= { ...value })[key] = v;
   }
@@ -201,4 +212,49 @@ export function settingsFacts(schema: z.ZodType | undefined): SettingsFacts {
     settingsFactsCache.set(schema!, facts);
   }
   return facts;
+}
+
+const PROTO = "__proto__";
+
+/** Whether an own `__proto__` key is anywhere in a JSON value (what zod's record parsing drops). */
+function hasProtoKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  if (!isPlainObject(value)) return false;
+  return Object.hasOwn(value, PROTO) || Object.values(value).some(hasProtoKey);
+}
+
+/**
+ * `parsed` (zod's output for `input`) with the `__proto__` keys of free-form maps put back. zod builds records by
+ * assignment, which sets the prototype instead of adding the key: a header named `__proto__` would silently vanish
+ * from what is sent and planned. Fixed-key objects need nothing (strict schemas report the key as unknown).
+ */
+export function keepProtoKeys(schema: z.ZodType | undefined, input: unknown, parsed: unknown): unknown {
+  if (!hasProtoKey(input)) return parsed;
+  const s = unwrap(schema);
+  if (Array.isArray(input) && Array.isArray(parsed) && s instanceof z.ZodArray)
+    return parsed.map((v, i) => keepProtoKeys(s.element as z.ZodType, input[i], v));
+  if (!isPlainObject(input) || !isPlainObject(parsed)) return parsed;
+  if (s instanceof z.ZodRecord) {
+    const valueType = s.valueType as z.ZodType;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(input)) {
+      const v = Object.hasOwn(parsed, key) ? parsed[key] : valueType.parse(value);
+      Object.defineProperty(out, key, {
+        value: keepProtoKeys(valueType, value, v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  const shape = shapeOf(s);
+  if (!shape) return parsed;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(parsed)) {
+    const field = fieldOf(shape, key);
+    const v = Object.hasOwn(input, key) ? keepProtoKeys(field, input[key], parsed[key]) : parsed[key];
+    if (v !== parsed[key]) (out ??= { ...parsed })[key] = v;
+  }
+  return out ?? parsed;
 }

@@ -5,10 +5,11 @@
  */
 import { EsinferError } from "../errors";
 import { createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { inspect } from "node:util";
 import { EnvSecretRefSchema, isSecretRef, type EnvSecretRef, type FileSecretRef, type SecretRef } from "../catalogue";
+import { decodeUtf8, InputEncodingError } from "./text";
 
 export const REDACTED = "(sensitive)";
 
@@ -59,7 +60,9 @@ export function isSecretValue(value: unknown): value is SecretValue {
 /** How a secret is referenced, for messages: `environment variable OPENAI_API_KEY`. Never the value. */
 export function describeSecret(value: SecretValue): string {
   if (value instanceof LiteralSecret) return "a literal value";
-  return "env" in value ? `environment variable ${value.env}` : `file ${value.file}`;
+  return Object.hasOwn(value, "env")
+    ? `environment variable ${(value as EnvSecretRef).env}`
+    : `file ${(value as FileSecretRef).file}`;
 }
 
 export class SecretResolutionError extends EsinferError {
@@ -73,31 +76,101 @@ export interface SecretSource {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory that relative `file` references are resolved against (default the working directory). */
   readonly baseDir?: string;
+  /** Replaces reading a secret file (tests). The default is {@link readSecretFile}. */
   readonly readFile?: (path: string) => string;
 }
+
+/** The largest secret file esinfer reads: keys, tokens and service-account JSON are far smaller. */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /** The secret's value. Throws a `SecretResolutionError` naming the reference (never a value) when unavailable. */
 export function resolveSecret(value: SecretValue, source: SecretSource = {}): string {
   if (value instanceof LiteralSecret) return value.reveal();
-  if ("env" in value) {
-    const v = (source.env ?? process.env)[value.env];
-    if (v === undefined || v === "")
+  if (Object.hasOwn(value, "env")) {
+    const name = (value as EnvSecretRef).env;
+    const env = source.env ?? process.env;
+    // The name is data: `__proto__` or `constructor` is a variable that is not set, not Object.prototype's member.
+    const v = Object.hasOwn(env, name) ? env[name] : undefined;
+    if (typeof v !== "string" || v === "")
       throw new SecretResolutionError(
-        `environment variable ${value.env} is not set (it holds a secret this endpoint needs)`,
+        `environment variable ${name} is not set (it holds a secret this endpoint needs)`,
       );
     return v;
   }
-  const path = secretFilePath(value, source);
+  const ref = value as FileSecretRef;
+  const what = `secret file ${ref.file}`;
   let text: string;
   try {
-    text = (source.readFile ?? ((p: string) => readFileSync(p, "utf8")))(path);
+    text = (source.readFile ?? ((path: string) => readSecretFile(path, what)))(secretFilePath(ref, source));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new SecretResolutionError(`secret file ${value.file} cannot be read (${code})`);
+    if (e instanceof SecretResolutionError) throw e;
+    throw new SecretResolutionError(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
   }
   const trimmed = text.replace(/\r?\n$/, "");
-  if (trimmed === "") throw new SecretResolutionError(`secret file ${value.file} is empty`);
+  if (trimmed === "") throw new SecretResolutionError(`secret file ${ref.file} is empty`);
   return trimmed;
+}
+
+/**
+ * The text of a secret file, refused before anything is sent unless it is a regular file (a symbolic link to one
+ * is fine) of at most {@link MAX_SECRET_FILE_BYTES} bytes of valid UTF-8. The file is opened without blocking and
+ * checked with `fstat` before a byte is read, so a FIFO nobody writes to cannot hang the run, and what is checked
+ * is what is read. Errors name `what` (e.g. `secret file ./key.txt`), never the content.
+ */
+export function readSecretFile(path: string, what: string): string {
+  const refuse = (why: string) => new SecretResolutionError(`${what} ${why}`);
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer (absent on Windows, where FIFOs are not files).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Opening a Unix socket fails with ENXIO; say what it is rather than the errno.
+    if (code === "ENXIO") throw refuse(`is ${kindOfFile(statOrUndefined(path))}, not a regular file`);
+    throw refuse(`cannot be read (${code ?? "unreadable"})`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw refuse(`is ${kindOfFile(stats)}, not a regular file`);
+    if (stats.size > MAX_SECRET_FILE_BYTES)
+      throw refuse(`is ${stats.size} bytes, larger than the ${MAX_SECRET_FILE_BYTES} bytes a secret file may have`);
+    // One byte more than allowed: a file that grew since fstat is still caught.
+    const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = length < buffer.length ? readSync(fd, buffer, length, buffer.length - length, null) : 0;
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_SECRET_FILE_BYTES)
+      throw refuse(`is larger than the ${MAX_SECRET_FILE_BYTES} bytes a secret file may have`);
+    return decodeUtf8(buffer.subarray(0, length), what);
+  } catch (e) {
+    if (e instanceof SecretResolutionError) throw e;
+    if (e instanceof InputEncodingError) throw new SecretResolutionError(e.message);
+    throw refuse(`cannot be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a file that is not a regular file is, in words. */
+function kindOfFile(stats: Stats | undefined): string {
+  if (stats === undefined) return "not a file";
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  return "not a regular file";
 }
 
 /** The file a `file` reference reads: relative paths are resolved against the source's base directory. */

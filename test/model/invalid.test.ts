@@ -3,9 +3,14 @@
  * did-you-mean), every problem is reported at once, and nothing is echoed from secret fields.
  */
 import type { z } from "zod";
-import { SERVICE_NAMES, getTaskSpec, taskTypesOf, type TaskType } from "../../lib/catalogue";
+import { SERVICE_NAMES, formatSince, getTaskSpec, taskSince, taskTypesOf, type TaskType } from "../../lib/catalogue";
 import { validateRequest, validateRequests, type ValidateOptions, type ValidationIssue } from "../../lib/model";
+import { settingsFacts } from "../../lib/model/schema-walk";
 import { minimalRequest } from "../helpers/minimal";
+
+/** The catalogue's first version accepting a service setting (the cases below target a version before it). */
+const fieldSince = (service: string, taskType: string, key: string) =>
+  formatSince(settingsFacts(getTaskSpec(service, taskType)!.serviceSettings).since.get(key)!);
 
 type Req = Record<string, any>;
 
@@ -497,13 +502,16 @@ const specific: Case[] = [
     },
   },
   {
-    name: "azureopenai: client_secret exists on main only",
+    name: "azureopenai: client_secret is newer than the service",
     request: with_("azureopenai", "completion", (r) => {
       delete r.service_settings.api_key;
       Object.assign(r.service_settings, { client_secret: { env: "S" }, client_id: "c", scopes: ["s"], tenant_id: "t" });
     }),
-    options: { esVersion: "9.4.0" },
-    expect: { path: "service_settings.client_secret", message: "needs Elasticsearch 9.6.0 or later (target is 9.4.0)" },
+    options: { esVersion: "9.0.0" },
+    expect: {
+      path: "service_settings.client_secret",
+      message: `needs Elasticsearch ${fieldSince("azureopenai", "completion", "client_secret")} or later (target is 9.0.0)`,
+    },
   },
   // Contextual AI
   {
@@ -1072,7 +1080,10 @@ const versions: Case[] = [
     name: "task type newer than the service",
     request: minimalRequest("openai", "embedding"),
     options: { esVersion: "9.3.0" },
-    expect: { path: "task_type", message: "openai embedding needs Elasticsearch 9.4.0 or later" },
+    expect: {
+      path: "task_type",
+      message: `openai embedding needs Elasticsearch ${formatSince(taskSince("openai", "embedding")!)} or later`,
+    },
   },
   {
     name: "8.19 line lacks what 9.0 lacks too",
@@ -1081,7 +1092,7 @@ const versions: Case[] = [
     expect: { path: "service", message: "voyageai needs Elasticsearch 8.19.0 / 9.1.0 or later" },
   },
   {
-    name: "a field from main",
+    name: "a field newer than the task type",
     request: with_("openai", "completion", (r) => {
       delete r.service_settings.api_key;
       Object.assign(r.service_settings, {
@@ -1091,8 +1102,11 @@ const versions: Case[] = [
         token_url: "https://t",
       });
     }),
-    options: { esVersion: "9.5.0" },
-    expect: { path: "service_settings.client_id", message: "needs Elasticsearch 9.6.0 or later (target is 9.5.0)" },
+    options: { esVersion: "9.0.0" },
+    expect: {
+      path: "service_settings.client_id",
+      message: `needs Elasticsearch ${fieldSince("openai", "completion", "client_id")} or later (target is 9.0.0)`,
+    },
   },
 ];
 
