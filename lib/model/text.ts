@@ -26,7 +26,9 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
   try {
     text = strict.decode(bytes);
   } catch {
-    throw new InputEncodingError(`${what} is not valid UTF-8 text (first invalid byte at offset ${firstInvalid(bytes)})`);
+    throw new InputEncodingError(
+      `${what} is not valid UTF-8 text (first invalid byte at offset ${firstInvalid(bytes)})`,
+    );
   }
   return text.charCodeAt(0) === BOM ? text.slice(1) : text;
 }
