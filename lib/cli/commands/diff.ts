@@ -8,6 +8,7 @@
  * Exit 0 when it ran; with `--detailed-exitcode`, 0 when the stacks are the same, 2 when they differ; 1 on error.
  */
 import { relative } from "node:path";
+import type { InferenceEndpoint } from "../../client";
 import { declaredEndpoints, type Stack } from "../../engine";
 import { diffStacks, hasDifferences, type DiffEndpoint, type DiffSide } from "../../engine/diff";
 import { renderDiffHuman, renderDiffJson, renderDiffMarkdown } from "../../engine/render/diff";
@@ -121,13 +122,9 @@ function declared(side: Loaded): Omit<DiffSide, "label"> {
 async function readLive(io: Io, side: Loaded, options: DiffCommandOptions): Promise<Omit<DiffSide, "label">> {
   const session = newStackSession(io, side.stack, { verbose: options.verbose });
   try {
-    let live;
-    try {
-      live = await session.client.listEndpoints();
-    } catch (error) {
-      if (!isEsinferError(error)) throw error;
-      throw new LiveReadError(side.stack.name, session.clusterUrl, error);
-    }
+    const live = await session.client.listEndpoints().catch((error: unknown) => {
+      throw isEsinferError(error) ? new LiveReadError(side.stack.name, session.clusterUrl, error) : error;
+    });
     const byId = new Map(live.map((e) => [e.inference_id, e]));
     const ids = side.stack.endpoints.map((e) => e.inference_id);
     return {
@@ -144,14 +141,7 @@ async function readLive(io: Io, side: Loaded, options: DiffCommandOptions): Prom
   }
 }
 
-function liveEndpoint(e: {
-  inference_id: string;
-  task_type: string;
-  service: string;
-  service_settings: Record<string, unknown>;
-  task_settings?: Record<string, unknown>;
-  chunking_settings?: Record<string, unknown>;
-}): DiffEndpoint {
+function liveEndpoint(e: InferenceEndpoint): DiffEndpoint {
   return {
     inference_id: e.inference_id,
     task_type: e.task_type,
