@@ -34,7 +34,9 @@ export {
 export type { RootCause } from "./errors";
 export {
   clearSecretValues,
+  encodedForms,
   isSecretKey,
+  MIN_SECRET_LENGTH,
   redact,
   redactJson,
   redactValue,

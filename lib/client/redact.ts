@@ -23,22 +23,60 @@ const secretValues = new Set<string>();
 let patterns: string[] = [];
 
 /**
- * Registers a value that must never be printed. Also registers the encodings it is likely to appear in
- * (JSON-escaped, URL-encoded, and base64 for `user:password` pairs is done by the caller).
+ * Registers a value that must never be printed, with the encodings a server or a proxy may echo it in: JSON-escaped,
+ * percent-encoded (as `encodeURIComponent` writes it, as RFC 3986 and HTML forms do, with upper- or lower-case hex),
+ * and base64 and base64url, on its own or inside a longer encoded text (a `user:password` pair, a JSON document).
+ * Forms shorter than {@link MIN_SECRET_LENGTH} are left out, as short values themselves are.
  */
 export function registerSecretValue(value: string | undefined | null): void {
   if (typeof value !== "string") return;
   const trimmed = value.trim();
   if (trimmed.length < MIN_SECRET_LENGTH) return;
-  const forms = new Set([value, trimmed, JSON.stringify(trimmed).slice(1, -1), encodeURIComponent(trimmed)]);
   let changed = false;
-  for (const form of forms) {
+  for (const form of new Set([value, ...encodedForms(trimmed)])) {
     if (form.length >= MIN_SECRET_LENGTH && !secretValues.has(form)) {
       secretValues.add(form);
       changed = true;
     }
   }
   if (changed) patterns = [...secretValues].sort((a, b) => b.length - a.length);
+}
+
+/** The forms a secret may be echoed in (the secret itself included). */
+export function encodedForms(secret: string): string[] {
+  const percent = [
+    encodeURIComponent(secret),
+    // RFC 3986 leaves only A-Z a-z 0-9 - . _ ~ unescaped; encodeURIComponent also leaves ! ' ( ) *.
+    encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    // application/x-www-form-urlencoded: a space is "+", and only * - . _ stay as they are.
+    new URLSearchParams([["", secret]]).toString().slice(1),
+  ];
+  const jsonEscaped = JSON.stringify(secret).slice(1, -1);
+  const forms = [secret, jsonEscaped, ...percent];
+  for (const p of percent) forms.push(p.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+  // Base64 of the secret alone, or of a text holding it (a JSON document holds it JSON-escaped).
+  for (const text of new Set([secret, jsonEscaped])) {
+    const bytes = Buffer.from(text, "utf8");
+    for (const b64 of [bytes.toString("base64"), ...base64Cores(bytes)])
+      forms.push(b64, b64.replace(/=+$/, ""), b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""));
+  }
+  return forms;
+}
+
+/**
+ * The characters of the base64 encoding of `bytes` that do not depend on what surrounds them, for each of the three
+ * alignments they can have inside a longer encoded text: base64 of `elastic:<password>` contains one of these.
+ */
+function base64Cores(bytes: Buffer): string[] {
+  const cores: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    // Characters are 6-bit groups: drop those holding a bit of the filler before or of whatever follows.
+    const first = Math.ceil((8 * offset) / 6);
+    const end = Math.floor((8 * (offset + bytes.length)) / 6);
+    if (end > first) cores.push(encoded.slice(first, end));
+  }
+  return cores;
 }
 
 /** Forgets every registered value. For tests; production code never needs it. */
@@ -98,11 +136,10 @@ export function redactValue(value: unknown): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map(redactValue);
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = isSecretKey(k) ? REDACTED : redactValue(v);
-    }
-    return out;
+    // fromEntries defines own properties: a `__proto__` key in a response stays a key (and is redacted as one).
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, isSecretKey(k) ? REDACTED : redactValue(v)]),
+    );
   }
   return value;
 }
