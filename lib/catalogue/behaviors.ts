@@ -142,8 +142,37 @@ export const BEHAVIORS = {
     reference: "RecursiveChunkingSettings (main, 2026)",
     inferred: "limit and switch point",
   },
+  "delete.force_broken_endpoints": {
+    summary:
+      "DELETE with force=true also deletes endpoints whose service is missing, whose configuration cannot be parsed, or whose deployment failed to stop.",
+    since: "9.1.0",
+    reference: "#129090; TransportDeleteInferenceEndpointActionTests.testDeletesEndpointWithNoService_WhenForceIsTrue",
+  },
+  // ---------------------------------------------------------------------------------------------------------------
+  // Settings parsing
+  "settings.rate_limit_unknown_entries": {
+    summary:
+      'Unknown keys inside rate_limit are a validation error "Rate limit settings contain unknown entries [{k=v}]" (before: the unknown-settings error at once).',
+    since: MAIN_VERSION,
+    reference: "RateLimitSettings.of(..., ConfigurationParseContext); RateLimitSettingsTests",
+    inferred: "switch point: came with the 2026 settings refactor",
+  },
+  "settings.elastic_rejects_rate_limit": {
+    summary:
+      'The elastic service refuses rate_limit on create: "[service_settings] rate limit settings are not permitted for service [elastic] and task type [..]".',
+    since: MAIN_VERSION,
+    reference: "RateLimitSettings.rejectRateLimitFieldForRequestContext",
+    inferred: "switch point",
+  },
   // ---------------------------------------------------------------------------------------------------------------
   // Error texts that changed
+  "errors.elasticsearch_model_id_message": {
+    summary:
+      'An elasticsearch endpoint without model_id (nor deployment_id) is refused with "Error parsing service settings, model_id must be provided" (illegal_argument_exception; before: the validation error "Error parsing request config, model id is missing").',
+    since: MAIN_VERSION,
+    reference: "ElasticsearchInternalService.parseRequestConfig",
+    inferred: "switch point",
+  },
   "errors.configuration_prefix": {
     summary:
       'Unknown settings read "Configuration contains settings [..] unknown to the [..] service" (before: "Model configuration contains ...").',
@@ -214,6 +243,15 @@ export const UPDATABLE_SERVICE_SETTINGS: readonly UpdatableSettingsEntry[] = [
     since: "9.1.0",
     summary: "In-cluster endpoints: adaptive_allocations, applied through the trained model deployment.",
     reference: "ElasticsearchInternalServiceSettings.updateServiceSettings; TransportUpdateInferenceModelAction",
+  },
+  {
+    services: ["googlevertexai"],
+    taskTypes: ["text_embedding"],
+    fields: ["max_batch_size"],
+    since: "9.3.0",
+    summary:
+      "Google Vertex AI embeddings: max_batch_size (GoogleVertexAiEmbeddingsServiceSettings.updateServiceSettings).",
+    reference: "#138047 (the field, 9.3); TransportUpdateInferenceModelActionTests DEFAULT_UPDATE_REQUEST_BODY",
   },
   {
     services: ["ai21"],

@@ -38,6 +38,25 @@ export const bedrockTopK: Rule = rule(
   },
 );
 
+/** Amazon Bedrock: `task_settings.truncate` only for the cohere provider (AmazonBedrockService.checkTaskSettingsForTextEmbeddingModel). */
+export const bedrockTruncate: Rule = rule(
+  "task_settings.truncate is only available for the cohere provider",
+  (input) => {
+    const provider = input.service_settings.provider;
+    return input.task_settings.truncate !== undefined &&
+      typeof provider === "string" &&
+      provider.toLowerCase() !== "cohere"
+      ? [
+          {
+            path: "task_settings.truncate",
+            message: `is not available for provider "${provider}"`,
+            allowed: "provider cohere",
+          },
+        ]
+      : [];
+  },
+);
+
 /** Which task types each Azure AI Studio provider serves. */
 export const AZURE_AI_STUDIO_PROVIDER_TASKS: Readonly<Record<string, readonly TaskType[]>> = {
   cohere: ["text_embedding", "rerank", "completion"],

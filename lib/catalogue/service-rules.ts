@@ -80,3 +80,12 @@ export function inferenceIdConflict(
     ? "must differ from service_settings.model_id (Elasticsearch requires endpoint ids to differ from trained model ids)"
     : undefined;
 }
+
+/**
+ * Task-settings keys a service moves into `service_settings.model_id` when the request has none there, in the order
+ * it looks for them (OpenAiService.moveModelFromTaskToServiceSettings: the legacy `model`, then `model_id`).
+ * Accepted by the server for old requests; esinfer's own declarations use `service_settings.model_id`.
+ */
+export function legacyModelIdKeys(service: string): readonly string[] {
+  return service === "openai" ? ["model", "model_id"] : [];
+}

@@ -2,6 +2,7 @@
  * The `_inference` routes: create, get, update, delete, perform inference (and its `_stream` form), with the
  * path forms of §1 (`{id}` or `{task_type}/{id}`) and their REST-layer checks.
  */
+import { getService } from "../catalogue";
 import { preconfiguredEndpoints } from "./defaults";
 import { actionRequestValidation, EsError, msg, notFound, statusException } from "./errors";
 import type { EsResponse, HandlerContext, Route } from "./http-types";
@@ -101,6 +102,11 @@ function remove(ctx: HandlerContext, o: DeleteOptions): EsResponse {
     });
   if (!o.force && (refs.pipelines.length > 0 || refs.indexes.length > 0))
     throw statusException(msg.referencedBy(o.id, refs.pipelines, refs.indexes), 409);
+  // An endpoint of a service this version does not have (a state file from another version): nothing can stop it,
+  // and only `force` deletes it anyway (delete.force_broken_endpoints).
+  const service = getService(e.service);
+  if ((!service || !ctx.behavior.at(service.since)) && !(o.force && ctx.behavior.has("delete.force_broken_endpoints")))
+    throw statusException(`No service found for this inference endpoint ${o.id}`, 404);
   // A deleted default endpoint is persisted again on the next read: it stays listed.
   if (!preset) {
     ctx.store.endpoints.delete(o.id);
@@ -214,8 +220,15 @@ function stream(ctx: HandlerContext, t: Target): EsResponse {
     const req = parseInferBody(ctx, t.taskType);
     return sse([{ completion: req.input.map((text) => ({ delta: completionText(endpoint.inference_id, text) })) }]);
   }
-  // Wording inferred: only completion and chat_completion stream.
-  throw statusException(`Streaming is not allowed for service [${endpoint.service}] and task [${endpoint.task_type}]`);
+  // Only completion and chat_completion stream. The refusal arrives inside the event stream, as one `error` event
+  // (InferenceCrudIT.testUnsupportedStream), not as an HTTP error.
+  const refusal = statusException(
+    `Streaming is not allowed for service [${endpoint.service}] and task [${endpoint.task_type}]`,
+  );
+  return {
+    status: 200,
+    text: { contentType: "text/event-stream", data: `event: error\ndata: ${JSON.stringify(refusal.body())}\n\n` },
+  };
 }
 
 /**

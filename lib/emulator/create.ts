@@ -21,7 +21,10 @@ export function createInStore(
   body: unknown,
   behavior: Behavior,
 ): StoredEndpoint {
-  const endpoint = validateCreate(id, pathTaskType, body, behavior, trainedModelIds(store));
+  const endpoint = validateCreate(id, pathTaskType, body, behavior, {
+    deployments: deploymentIds(store),
+    eland: store.elandModels,
+  });
   if (behavior.has("put.mapping_compatibility_check")) {
     const incompatible = incompatibleIndices(store, endpoint);
     if (incompatible.length > 0) throw statusException(msg.incompatibleMappings(id, incompatible));
@@ -34,9 +37,9 @@ export function createInStore(
 
 /**
  * What `TrainedModelAssignmentUtils.modelAssignments(id)` would find: the deployments of in-cluster endpoints, by
- * deployment id and by model id (the emulator has no trained models of its own).
+ * deployment id and by model id.
  */
-function trainedModelIds(store: Store): Set<string> {
+function deploymentIds(store: Store): Set<string> {
   const ids = new Set<string>();
   for (const e of store.endpoints.values()) {
     if (!isInClusterService(e.service)) continue;

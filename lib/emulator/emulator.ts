@@ -32,6 +32,11 @@ export interface EmulatorOptions {
   readonly seed?: number;
   /** `cluster_name` reported by `GET /` (default "esinfer-emulator"). */
   readonly clusterName?: string;
+  /**
+   * Ids of trained models uploaded with Eland (default none): an `elasticsearch` endpoint may name them as
+   * `model_id` besides the built-in models; any other model is refused as the server refuses it.
+   */
+  readonly trainedModels?: readonly string[];
 }
 
 /** A running emulator. */
@@ -70,7 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const behavior = behaviorFor(options.esVersion ?? MAIN_VERSION);
   if (options.latencyMs !== undefined && !(Number.isFinite(options.latencyMs) && options.latencyMs >= 0))
     throw new Error(`latencyMs must be a non-negative number (got ${options.latencyMs})`);
-  const store = new Store(options.dataDir);
+  const store = new Store(options.dataDir, options.trainedModels);
   const faults = new Faults(options.seed ?? 1, options.latencyMs ?? 0);
   const log = new RequestLog();
   const host = options.host ?? "127.0.0.1";

@@ -10,6 +10,7 @@ import { DOCUMENT_ROUTES } from "./api-documents";
 import { INDEX_ROUTES } from "./api-indices";
 import { INFERENCE_ROUTES } from "./api-inference";
 import { PIPELINE_ROUTES } from "./api-pipelines";
+import { SERVICES_ROUTES } from "./api-services";
 import { ROOT_ROUTES } from "./api-root";
 
 /** Parameters every REST handler accepts (`BaseRestHandler` response params). */
@@ -18,6 +19,7 @@ const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "source"
 export const ROUTES: readonly Route<any>[] = [
   ...ROOT_ROUTES,
   ...INFERENCE_ROUTES,
+  ...SERVICES_ROUTES,
   ...INDEX_ROUTES,
   ...DOCUMENT_ROUTES,
   ...PIPELINE_ROUTES,

@@ -5,7 +5,7 @@
  * by the caller as unknown settings.
  */
 import { msg, statusException } from "./errors";
-import { isJavaInt } from "./java";
+import { isJavaInt, javaMapToString } from "./java";
 import { isPlainObject } from "./json";
 import type { FieldSpec } from "./schema";
 import type { Behavior } from "./versions";
@@ -147,9 +147,9 @@ function fail(errors: string[], message: string): Outcome {
 
 /** RateLimitSettings.of: `requests_per_minute` is an optional positive long; other keys throw at once. */
 function parseRateLimit(raw: Record<string, unknown>, options: ScopeOptions, errors: string[]): Outcome {
-  const rest = { ...raw };
-  const rpm = rest.requests_per_minute;
-  delete rest.requests_per_minute;
+  const rest = new Map(Object.entries(raw));
+  const rpm = rest.get("requests_per_minute");
+  rest.delete("requests_per_minute");
   let ok = true;
   if (rpm !== undefined && rpm !== null) {
     if (!isJavaLong(rpm)) {
@@ -160,8 +160,14 @@ function parseRateLimit(raw: Record<string, unknown>, options: ScopeOptions, err
       ok = false;
     }
   }
-  if (Object.keys(rest).length > 0)
-    throw statusException(msg.unknownSettings(options.behavior, rest, Object.keys(raw).length, options.service));
+  if (rest.size > 0) {
+    const leftover = Object.fromEntries(rest);
+    if (!options.behavior.has("settings.rate_limit_unknown_entries"))
+      throw statusException(msg.unknownSettings(options.behavior, leftover, Object.keys(raw).length, options.service));
+    // RateLimitSettings.of: a validation error among the others (the map printed as the server's HashMap).
+    errors.push(`Rate limit settings contain unknown entries [${javaMapToString(leftover, Object.keys(raw).length)}]`);
+    return { ok: false };
+  }
   return ok
     ? { ok: true, value: rpm === undefined || rpm === null ? {} : { requests_per_minute: rpm } }
     : { ok: false };

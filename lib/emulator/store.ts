@@ -105,11 +105,14 @@ export class Store {
   readonly endpoints = new Map<string, StoredEndpoint>();
   readonly indices = new Map<string, IndexState>();
   readonly pipelines = new Map<string, Record<string, unknown>>();
+  /** Trained models uploaded with Eland (the emulator's configuration, not persisted): ids elasticsearch endpoints may name. */
+  readonly elandModels: ReadonlySet<string>;
   private readonly file: string | undefined;
   private writes = 0;
 
   /** `dataDir`: where the state survives restarts (created if missing); undefined = in memory only. */
-  constructor(dataDir?: string) {
+  constructor(dataDir?: string, elandModels: Iterable<string> = []) {
+    this.elandModels = new Set(elandModels);
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
       this.file = join(dataDir, STATE_FILE);

@@ -6,12 +6,18 @@
  * unknown keys at top level, then service_settings, then task_settings). Live validation always "succeeds"; the
  * duplicate-id check belongs to the caller, after this (the server raises it only when storing).
  */
-import { getService, INFERENCE_ID_PATTERN, isInClusterService, type RuleIssue, type TaskType } from "../catalogue";
+import {
+  getService,
+  INFERENCE_ID_PATTERN,
+  isInClusterService,
+  legacyModelIdKeys,
+  type RuleIssue,
+  type TaskType,
+} from "../catalogue";
 import { parseChunking } from "./chunking";
 import {
   defaultDimensions,
   defaultSimilarity,
-  ELSER_MODEL_ID,
   EMBEDDING_TYPE_DEFAULTS,
   isEmbeddingTask,
   isPreconfigured,
@@ -22,6 +28,7 @@ import { taskFields, type FieldSpec, type TaskFields } from "./schema";
 import { availableFields, leftoverOf, parseScope, throwIfUnknown } from "./settings-parse";
 import { digestSecrets, type StoredEndpoint } from "./store";
 import { resolveTaskType, type TaskTypeOrAny } from "./task-types";
+import { checkInClusterModel, inClusterErrors, inClusterSettings } from "./in-cluster";
 import type { Behavior } from "./versions";
 
 /** `MlStrings.isValidId`: the pattern, and not `_all`. */
@@ -44,29 +51,65 @@ export function requireObjectBody(body: unknown): Record<string, unknown> {
   );
 }
 
+/** The trained models of the emulated cluster the create checks consult. */
+export interface ClusterModels {
+  /** Deployment and model ids of running deployments (in-cluster endpoints' own included). */
+  readonly deployments: ReadonlySet<string>;
+  /** Models uploaded with Eland: what an elasticsearch endpoint may name besides the built-in ones. */
+  readonly eland: ReadonlySet<string>;
+}
+
+/**
+ * `PutInferenceModelAction.Request.getContent`: `parameters` is the newer name of `task_settings`; both at once is
+ * refused.
+ */
+function requestContent(body: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.hasOwn(body, "parameters")) return body;
+  if (Object.hasOwn(body, "task_settings"))
+    throw statusException("Request cannot contain both [task_settings] and [parameters], use only [parameters]");
+  const content = new Map(Object.entries(body));
+  content.set("task_settings", content.get("parameters"));
+  content.delete("parameters");
+  return Object.fromEntries(content);
+}
+
+/**
+ * OpenAiService.parseRequestConfig's migration: without `service_settings.model_id`, a model named in the task
+ * settings (legacy `model`, or `model_id`) moves there. Changes `ss` (a request copy) and `ts` in place.
+ */
+function moveLegacyModelId(service: string, ss: Record<string, unknown>, ts: Record<string, unknown>): void {
+  const keys = legacyModelIdKeys(service);
+  if (keys.length === 0 || Object.hasOwn(ss, "model_id")) return;
+  for (const key of keys)
+    if (Object.hasOwn(ts, key)) {
+      ss.model_id = ts[key];
+      delete ts[key];
+      return;
+    }
+}
+
 /**
  * Validates a create request; returns the endpoint to store (not yet stored). Throws the server's errors.
- * `trainedModelIds`: deployment and model ids of running trained-model deployments (an inference id may not equal
- * one), the cluster state the create checks consult.
  */
 export function validateCreate(
   id: string,
   pathTaskType: TaskTypeOrAny,
   rawBody: unknown,
   behavior: Behavior,
-  trainedModelIds: ReadonlySet<string>,
+  models: ClusterModels,
 ): StoredEndpoint {
   checkInferenceId(id);
   if (isPreconfigured(id, behavior)) throw statusException(msg.reservedId(id));
-  const body = requireObjectBody(rawBody);
+  const body = requestContent(requireObjectBody(rawBody));
   const taskType = resolveTaskType(pathTaskType, body.task_type, behavior);
   const service = body.service;
   if (service === undefined || service === null) throw statusException(msg.missingService());
   if (typeof service !== "string") throw classCast(service, "String");
   const spec = getService(service);
   if (!spec || !behavior.at(spec.since)) throw statusException(msg.unknownService(service));
-  if (trainedModelIds.has(id)) throw statusException(msg.idMatchesTrainedModel(id));
-  return parseRequestConfig(id, taskType, service, body, behavior);
+  // TrainedModelAssignmentUtils.modelAssignments: deployments only (an uploaded model that is not deployed is not one).
+  if (models.deployments.has(id)) throw statusException(msg.idMatchesTrainedModel(id));
+  return parseRequestConfig(id, taskType, service, body, behavior, models);
 }
 
 function parseRequestConfig(
@@ -75,13 +118,16 @@ function parseRequestConfig(
   service: string,
   body: Record<string, unknown>,
   behavior: Behavior,
+  models: ClusterModels,
 ): StoredEndpoint {
   const consumedTop = new Set(["task_type", "service", "service_settings", "task_settings"]);
-  const ss = body.service_settings;
-  if (ss === undefined || ss === null) throw statusException(msg.missingField("service_settings"));
-  if (!isPlainObject(ss)) throw classCast(ss, "Map");
-  const ts = body.task_settings ?? {};
-  if (!isPlainObject(ts)) throw classCast(ts, "Map");
+  const rawSs = body.service_settings;
+  if (rawSs === undefined || rawSs === null) throw statusException(msg.missingField("service_settings"));
+  if (!isPlainObject(rawSs)) throw classCast(rawSs, "Map");
+  const ss = { ...rawSs };
+  const rawTs = body.task_settings ?? {};
+  if (!isPlainObject(rawTs)) throw classCast(rawTs, "Map");
+  const ts = { ...rawTs };
 
   const fields = taskFields(service, taskType);
   if (!fields || (fields.spec.since !== undefined && !behavior.at(fields.spec.since)))
@@ -92,12 +138,23 @@ function parseRequestConfig(
     chunking = parseChunking(body.chunking_settings, behavior);
     consumedTop.add("chunking_settings");
   }
+  const inCluster = isInClusterService(service);
+  if (inCluster) {
+    throwIfUnknown(leftoverOf(body, consumedTop), Object.keys(body).length, behavior, service);
+    checkInClusterModel(service, ss, models.eland, behavior);
+  }
+  moveLegacyModelId(service, ss, ts);
 
   const scope = { behavior, service, requireRequired: true };
   const ssFields = fields.serviceSettings.filter((f) => !f.secret);
   const parsedService = parseScope(ss, ssFields, { ...scope, scope: "service_settings" });
-  const inCluster = isInClusterService(service);
   if (inCluster) parsedService.errors.push(...inClusterErrors(service, ss));
+  if (service === "elastic" && Object.hasOwn(ss, "rate_limit") && behavior.has("settings.elastic_rejects_rate_limit")) {
+    parsedService.errors.push(
+      `[service_settings] rate limit settings are not permitted for service [elastic] and task type [${taskType}]`,
+    );
+    parsedService.consumed.add("rate_limit");
+  }
   if (parsedService.errors.length > 0) throw validationException(parsedService.errors);
 
   const parsedTask = parseScope(ts, fields.taskSettings, { ...scope, scope: "task_settings" });
@@ -148,40 +205,6 @@ export function secretFieldsFor(service: string, fields: TaskFields, behavior: B
   if (!strict) return secrets.map((f) => ({ ...f, required: false }));
   const apiKeyAlone = service === "openai" && !hasClientSecret(fields, behavior);
   return secrets.map((f) => (apiKeyAlone && f.name === "api_key" ? { ...f, required: true } : f));
-}
-
-/** ElasticsearchInternalServiceSettings.fromRequestMap's own requirements (beyond field types). */
-function inClusterErrors(service: string, raw: Readonly<Record<string, unknown>>): string[] {
-  const errors: string[] = [];
-  const present = (k: string) => raw[k] !== undefined && raw[k] !== null;
-  const usesDeployment = present("deployment_id");
-  // elser's schema already requires num_threads; elasticsearch's only when no existing deployment is named.
-  if (service === "elasticsearch" && !usesDeployment && !present("num_threads"))
-    errors.push(msg.missingSetting("service_settings", "num_threads"));
-  if (!usesDeployment && !present("num_allocations") && !present("adaptive_allocations"))
-    errors.push(msg.missingOneOf("service_settings", ["num_allocations", "adaptive_allocations"]));
-  if (service === "elasticsearch" && !usesDeployment && !present("model_id"))
-    errors.push(msg.missingSetting("service_settings", "model_id"));
-  return errors;
-}
-
-/** The stored in-cluster settings, in the server's `toXContent` order. */
-function inClusterSettings(
-  id: string,
-  service: string,
-  values: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const usesDeployment = values.deployment_id !== undefined;
-  if (values.num_allocations !== undefined) out.num_allocations = values.num_allocations;
-  else if (usesDeployment && values.adaptive_allocations === undefined) out.num_allocations = 1; // from the deployment (inferred)
-  out.num_threads = values.num_threads ?? 1;
-  out.model_id = values.model_id ?? (service === "elser" ? ELSER_MODEL_ID : values.deployment_id);
-  if (values.adaptive_allocations !== undefined) out.adaptive_allocations = values.adaptive_allocations;
-  out.deployment_id = values.deployment_id ?? id;
-  for (const extra of ["long_document_strategy", "max_chunks_per_doc"])
-    if (values[extra] !== undefined) out[extra] = values[extra];
-  return out;
 }
 
 /** Values the server fills in: rate limit, embedding type, dimensions and similarity of embedding endpoints. */
@@ -256,8 +279,15 @@ function serverWording(
   }
   if (service === "openai" && !hasClientSecret(fields, behavior) && /one of/.test(issue.message))
     return msg.missingSetting("secret_settings", "api_key");
+  // These two the services check after parsing, throwing a status exception at once (not a validation error).
   if (issue.path === "service_settings.provider" && (service === "amazonbedrock" || service === "azureaistudio"))
-    return `The [${taskType}] task type for provider [${String(input.service_settings.provider)}] is not available`;
+    throw statusException(
+      `The [${taskType}] task type for provider [${String(input.service_settings.provider)}] is not available`,
+    );
+  if (issue.path === "task_settings.truncate" && service === "amazonbedrock")
+    throw statusException(
+      `The [${taskType}] task type for provider [${String(input.service_settings.provider).toLowerCase()}] does not allow [truncate] field`,
+    );
   const [scope, ...rest] = issue.path.split(".");
   return `[${scope}] ${rest.length > 0 ? `[${rest.join(".")}] ` : ""}${issue.message}`;
 }

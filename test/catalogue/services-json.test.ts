@@ -65,6 +65,10 @@ const ref = (service: string) => reference[service] as RefService;
 
 /** Divergence key -> why the catalogue differs from services.json on purpose (server behavior first). */
 const ALLOWED: Record<string, string> = {
+  "amazonbedrock text_embedding task_settings.truncate: not in services.json":
+    "#126493 (8.19 / 9.1): AmazonBedrockEmbeddingsTaskSettings reads truncate (cohere provider only)",
+  "googlevertexai text_embedding task_settings.input_type: not in services.json":
+    "GoogleVertexAiEmbeddingsTaskSettings.INPUT_TYPE",
   // AlibabaCloud AI Search settings the server parses (AlibabaCloudSearchServiceSettings.HTTP_SCHEMA_NAME, the
   // embeddings' max_input_tokens) and its _update applies (#142738); services.json predates them.
   ...Object.fromEntries(

@@ -8,11 +8,14 @@ import { minimalRequest } from "../helpers/minimal";
 export const VERSIONS = ["8.18.0", "8.19.0", "9.0.0", "9.1.0", "9.2.0", MAIN_VERSION] as const;
 export type Version = (typeof VERSIONS)[number];
 
+/** A model "uploaded with Eland" to the emulators of `useEmulatorPerVersion`, for in-cluster endpoints to name. */
+export const ELAND_MODEL = "my-model";
+
 /** One emulator per version for the test file (started in beforeAll, stopped in afterAll); returns the lookup. */
 export function useEmulatorPerVersion(): (version: Version) => Emulator {
   const emulators = new Map<Version, Emulator>();
   beforeAll(async () => {
-    for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v }));
+    for (const v of VERSIONS) emulators.set(v, await startEmulator({ esVersion: v, trainedModels: [ELAND_MODEL] }));
   });
   afterAll(async () => {
     for (const em of emulators.values()) await em.stop();

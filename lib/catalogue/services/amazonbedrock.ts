@@ -1,6 +1,6 @@
 import { defineService, task } from "../service-spec";
 import { field } from "../fields";
-import { BEDROCK_PROVIDER_TASKS, bedrockTopK, providerSupportsTask } from "../rules";
+import { BEDROCK_PROVIDER_TASKS, bedrockTopK, bedrockTruncate, providerSupportsTask } from "../rules";
 
 const common = {
   access_key: field.secret({
@@ -79,8 +79,18 @@ export const amazonbedrock = defineService({
         similarity: field.similarity({ serverOnly: true }).optional(),
         max_input_tokens: field.positiveInt({ serverOnly: true, serverDefault: "computed" }).optional(),
       },
+      taskSettings: {
+        // #126493 (8.19 / 9.1): Cohere's truncation through Bedrock, for the cohere provider only.
+        truncate: field
+          .oneOf(["END", "NONE", "START"], {
+            since: ["8.19.0", "9.1.0"],
+            serverOnly: true,
+            description: "For the cohere provider, how to handle inputs longer than the maximum token length.",
+          })
+          .optional(),
+      },
       chunking: true,
-      rules: [providerSupportsTask("amazonbedrock", BEDROCK_PROVIDER_TASKS)],
+      rules: [providerSupportsTask("amazonbedrock", BEDROCK_PROVIDER_TASKS), bedrockTruncate],
     }),
   },
 });

@@ -27,6 +27,13 @@ const rerankTaskSettings = {
 };
 
 const textEmbeddingTaskSettings = {
+  // GoogleVertexAiEmbeddingsTaskSettings.INPUT_TYPE (GoogleVertexAiService.VALID_INPUT_TYPE_VALUES).
+  input_type: field
+    .oneOf(["classification", "clustering", "ingest", "search"], {
+      serverOnly: true,
+      description: "For a text_embedding task, the type of input passed to the model.",
+    })
+    .optional(),
   auto_truncate: field
     .bool({
       description: "For a text_embedding task, truncate inputs longer than the maximum token length automatically.",
@@ -84,7 +91,12 @@ export const googlevertexai = defineService({
           })
           .optional(),
         max_batch_size: field
-          .positiveInt({ serverDefault: "computed", description: "Only applicable for the text_embedding task type." })
+          .positiveInt({
+            // #138047 (9.3).
+            since: "9.3.0",
+            serverDefault: "computed",
+            description: "Only applicable for the text_embedding task type.",
+          })
           .optional(),
       },
       taskSettings: textEmbeddingTaskSettings,
