@@ -55,7 +55,7 @@ export async function withSession(
   load: () => Stack | Promise<Stack>,
   options: EngineCommandOptions,
   work: (session: StackSession) => Promise<number>,
-  signals: Pick<Interruption, "abort"> = {} as Pick<Interruption, "abort">,
+  signals: Partial<Pick<Interruption, "abort" | "stop">> = {},
 ): Promise<number> {
   return reporting(io, async () => {
     const session = newStackSession(io, await load(), options, signals);
@@ -75,7 +75,7 @@ export function newStackSession(
   io: Io,
   stack: Stack,
   options: EngineCommandOptions = {},
-  signals: Partial<Pick<Interruption, "abort">> = {},
+  signals: Partial<Pick<Interruption, "abort" | "stop">> = {},
 ): StackSession {
   const parallelism = options.parallelism ? positiveInt("--parallelism", options.parallelism) : undefined;
   try {
@@ -83,6 +83,7 @@ export function newStackSession(
       env: io.env,
       esinferVersion: VERSION,
       ...(signals.abort ? { abort: signals.abort } : {}),
+      ...(signals.stop ? { stop: signals.stop } : {}),
       ...(parallelism ? { parallelism } : {}),
       // Notes of the state store (a stale lock of a crashed run taken over) belong with the command's output.
       onNote: (message) => io.stderr.write(`Note: ${message}\n`),

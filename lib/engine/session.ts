@@ -42,6 +42,8 @@ export interface SessionOptions {
    * interrupted run still records what it did and releases its lock.
    */
   readonly abort?: AbortSignal;
+  /** A run's first interruption: a wait for the stack's lock stops. */
+  readonly stop?: AbortSignal;
 }
 
 export class PlanError extends EsinferError {
@@ -100,12 +102,34 @@ export class StackSession {
     this.clusterUrl = describeCluster(stack.cluster, this.env);
     this.store =
       options.store ??
-      storeFor(stack, this.ownClient, options.onNote ?? ((m) => process.stderr.write(`Note: ${m}\n`)));
+      storeFor(stack, this.ownClient, this.env, options.onNote ?? ((m) => process.stderr.write(`Note: ${m}\n`)));
   }
 
   async close(): Promise<void> {
     await this.client.close();
     if (this.ownClient !== this.client) await this.ownClient.close();
+  }
+
+  /**
+   * Runs `work` under the stack's lock. Waiting for the lock stops when the run is interrupted. A lock that cannot
+   * be released is reported (it expires with its lease; `esinfer force-unlock` removes it at once), never allowed to
+   * hide what `work` did or why it failed.
+   */
+  private async locked<T>(operation: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+    const lock = await this.store.lock(operation, timeoutMs, this.options.stop ? { signal: this.options.stop } : {});
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await lock.release().catch((e: unknown) => this.note((e as Error).message));
+      throw error;
+    }
+    await lock.release().catch((e: unknown) => this.note((e as Error).message));
+    return result;
+  }
+
+  private note(message: string): void {
+    (this.options.onNote ?? ((m: string) => process.stderr.write(`Note: ${m}\n`)))(message);
   }
 
   /** The cluster's ownership claims, as this stack (with the state's lineage) sees them. */
@@ -252,8 +276,7 @@ export class StackSession {
       readonly confirm?: (plan: Plan) => Promise<boolean>;
     } = {},
   ): Promise<{ plan: Plan; result?: ApplyResult; declined?: boolean }> {
-    const lock = await this.store.lock(options.destroy ? "destroy" : "apply", options.lockTimeoutMs ?? 0);
-    try {
+    return this.locked(options.destroy ? "destroy" : "apply", options.lockTimeoutMs ?? 0, async () => {
       // A saved plan that cannot be trusted is refused before anything is sent to the cluster's inference API.
       if (options.saved) this.openSaved(options.saved, await this.store.read());
       const { state: read, live, claims } = await this.readWorld();
@@ -281,9 +304,7 @@ export class StackSession {
         options,
       );
       return { plan, result };
-    } finally {
-      await lock.release();
-    }
+    });
   }
 
   /**
@@ -294,13 +315,10 @@ export class StackSession {
   async planToSave(options: PlanOptions & { lockTimeoutMs?: number } = {}): Promise<{ plan: Plan; saved: string }> {
     let world = await this.readWorld();
     if (world.state.serial === 0) {
-      const lock = await this.store.lock("plan --out", options.lockTimeoutMs ?? 0);
-      try {
+      await this.locked("plan --out", options.lockTimeoutMs ?? 0, async () => {
         const current = await this.store.read();
         if (current.serial === 0) await this.store.write(current);
-      } finally {
-        await lock.release();
-      }
+      });
       world = await this.readWorld();
     }
     const plan = await this.planAgainst(world.state, world.live, world.claims, options);
@@ -378,8 +396,7 @@ export class StackSession {
     ids: readonly string[],
     options: { lockTimeoutMs?: number; fromStack?: string; all?: boolean } = {},
   ): Promise<ImportResult> {
-    const lock = await this.store.lock("import", options.lockTimeoutMs ?? 0);
-    try {
+    return this.locked("import", options.lockTimeoutMs ?? 0, async () => {
       const state = await this.store.read();
       const live = await readLiveState(this.client, this.clusterUrl);
       const registry = this.registry(state);
@@ -464,19 +481,14 @@ export class StackSession {
         undeclared: [...imported, ...again].map((i) => i.request.inference_id).filter((id) => !declaredIds.has(id)),
         movedFrom: takeOver.map((c) => c.inferenceId),
       };
-    } finally {
-      await lock.release();
-    }
+    });
   }
 
   /** The stack's state, read under its lock (`esinfer state list` / `show`). */
   async readState(options: { lockTimeoutMs?: number } = {}): Promise<StackState> {
-    const lock = await this.store.lock("state", options.lockTimeoutMs ?? 0);
-    try {
+    return this.locked("state", options.lockTimeoutMs ?? 0, async () => {
       return await this.store.read();
-    } finally {
-      await lock.release();
-    }
+    });
   }
 
   /**
@@ -485,8 +497,7 @@ export class StackSession {
    * interrupted run) has its claim released too.
    */
   async forget(ids: readonly string[], options: { lockTimeoutMs?: number } = {}): Promise<{ forgotten: string[] }> {
-    const lock = await this.store.lock("state rm", options.lockTimeoutMs ?? 0);
-    try {
+    return this.locked("state rm", options.lockTimeoutMs ?? 0, async () => {
       const state = await this.store.read();
       const registry = this.registry(state);
       const claims = await registry.read(ids);
@@ -506,9 +517,7 @@ export class StackSession {
       await keeper.flush();
       await registry.release(ids, claims);
       return { forgotten: [...ids] };
-    } finally {
-      await lock.release();
-    }
+    });
   }
 }
 
@@ -561,15 +570,22 @@ function stateNeedsRefresh(
   });
 }
 
-function storeFor(stack: Stack, client: ElasticsearchClient, onNote: (message: string) => void): StateStore {
+function storeFor(
+  stack: Stack,
+  client: ElasticsearchClient,
+  env: Readonly<Record<string, string | undefined>>,
+  onNote: (message: string) => void,
+): StateStore {
   if (stack.state.backend === "cluster")
     return new ClusterStateStore(client, {
       stack: stack.name,
       onNote,
+      env,
       ...(stack.state.index ? { index: stack.state.index } : {}),
     });
   return new FileStateStore(resolve(stack.baseDir, stack.state.path ?? defaultStatePath(stack.name)), {
     stack: stack.name,
     onNote,
+    env,
   });
 }

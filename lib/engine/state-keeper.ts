@@ -30,7 +30,7 @@ export class StateKeeper {
     state: StackState,
     private readonly delayMs = DEFAULT_WRITE_DELAY_MS,
   ) {
-    this.#state = structuredClone(state);
+    this.#state = cloneState(state);
   }
 
   /** The current state (read it; change it only through `update`). */
@@ -72,4 +72,21 @@ export class StateKeeper {
     await this.#writing;
     if (this.#error) throw this.#error;
   }
+}
+
+/**
+ * A deep copy of a state that keeps the stores' null-prototype maps (endpoints by id, fingerprints by path): ids
+ * and paths are data, and `constructor` or `__proto__` must stay keys (structuredClone makes ordinary objects).
+ */
+function cloneState(state: StackState): StackState {
+  const endpoints = Object.create(null) as StackState["endpoints"];
+  for (const id of Object.keys(state.endpoints)) {
+    const entry = state.endpoints[id]!;
+    endpoints[id] = {
+      ...entry,
+      declared: structuredClone(entry.declared),
+      secrets: Object.assign(Object.create(null) as Record<string, string>, entry.secrets),
+    };
+  }
+  return { ...state, endpoints };
 }

@@ -57,7 +57,7 @@ function echo(
 }
 
 function stateOwning(requests: Req[], fingerprints: Record<string, Record<string, string>> = {}): StackState {
-  const state: StackState = { format_version: 1, stack: "s", lineage: "l", serial: 3, salt: "salt", endpoints: {} };
+  const state: StackState = { format_version: 2, stack: "s", lineage: "l", serial: 3, salt: "salt", endpoints: {} };
   for (const d of stackOf(requests))
     state.endpoints[d.canonical.inference_id] = {
       task_type: d.canonical.task_type,

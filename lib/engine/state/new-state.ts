@@ -121,7 +121,10 @@ export function parseState(raw: unknown, store: string, stack: string): StackSta
     throw new StateFormatError(store, "is not an esinfer state (no format_version)");
   }
   const version = raw["format_version"];
-  if (version !== STATE_FORMAT_VERSION) {
+  // Format 1 (before ownership claims, imports kept undeclared and Terraform markers) reads as format 2: it has
+  // nothing format 2 lacks. It is written back as 2, which an older esinfer then refuses instead of misreading.
+  if (version === 1) raw = { ...raw, format_version: STATE_FORMAT_VERSION };
+  else if (version !== STATE_FORMAT_VERSION) {
     const newer = typeof version === "number" && version > STATE_FORMAT_VERSION;
     throw new StateFormatError(
       store,

@@ -5,7 +5,11 @@
  */
 import { z } from "zod";
 
-export const STATE_FORMAT_VERSION = 1;
+/**
+ * 2: endpoints may be `imported` (kept until declared or released) and carry a Terraform `marker`; a `creating`
+ * entry records what it sends. Format 1 states are read as format 2.
+ */
+export const STATE_FORMAT_VERSION = 2;
 
 export const OwnedEndpointSchema = z.object({
   task_type: z.string(),

@@ -131,7 +131,7 @@ describe("ClusterStateStore lock when the cluster does not answer", () => {
       expect.stringMatching(
         new RegExp(
           `^could not renew the lock ${held.info.id} on the stack's state \\(cluster index ${index} \\(document ` +
-            `state:prod\\)\\): PUT .*503.*; trying again in 100 ms \\(other runs may take the lock over once it has ` +
+            `state:prod\\)\\): .*PUT .*503.*; trying again in 100 ms \\(other runs may take the lock over once it has ` +
             `not been renewed for 3 s; last renewed at .*\\)$`,
         ),
       ),

@@ -92,7 +92,28 @@ describe("FileStateStore files", () => {
   it("writes readable JSON with a final newline", async () => {
     const s = store();
     await s.write(await s.read());
-    expect(await fs.readFile(path, "utf8")).toMatch(/^\{\n {2}"format_version": 1,[\s\S]*\}\n$/);
+    expect(await fs.readFile(path, "utf8")).toMatch(/^\{\n {2}"format_version": 2,[\s\S]*\}\n$/);
+  });
+
+  it("reads a format 1 state (before ownership claims) as format 2, and writes it back as 2", async () => {
+    const v1 = {
+      format_version: 1,
+      stack: "prod",
+      lineage: "l-1",
+      serial: 4,
+      salt: "s",
+      endpoints: {
+        emb: { task_type: "text_embedding", service: "openai", status: "applied", declared: {}, secrets: {}, updated_at: "t" },
+      },
+    };
+    await fs.mkdir(dirname(path), { recursive: true });
+    await fs.writeFile(path, JSON.stringify(v1));
+    const s = store();
+    const read = await s.read();
+    expect(read).toMatchObject({ format_version: 2, serial: 4, lineage: "l-1" });
+    expect(Object.keys(read.endpoints)).toEqual(["emb"]);
+    await s.write(read);
+    expect(JSON.parse(await fs.readFile(path, "utf8"))).toMatchObject({ format_version: 2, serial: 5 });
   });
 
   it("writes atomically: no temp file or write mutex stays, and a leftover temp file does not affect reads", async () => {
