@@ -5,10 +5,24 @@
 import { EsinferError } from "../errors";
 import { redact, redactValue } from "./redact";
 
-/** Base class of every error the client throws. */
+/**
+ * Base class of every error the client throws. Its message leads with what is wrong and what to do (`summary`);
+ * the request and the raw codes follow in parentheses (`detail`).
+ */
 export class ElasticsearchClientError extends EsinferError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
-    super(redact(message), { code: options?.code ?? "ESINFER_CLIENT", cause: options?.cause });
+  /** What is wrong and what to do, without the request and codes. */
+  readonly summary: string;
+  /** The request and the raw codes (`GET /_inference/_all: ECONNREFUSED ...`), when there is one. */
+  readonly detail: string | undefined;
+
+  constructor(summary: string, options?: { cause?: unknown; code?: string; detail?: string }) {
+    const detail = options?.detail === undefined ? undefined : redact(options.detail);
+    super(redact(detail === undefined ? summary : `${summary} (${detail})`), {
+      code: options?.code ?? "ESINFER_CLIENT",
+      cause: options?.cause,
+    });
+    this.summary = redact(summary);
+    this.detail = detail;
   }
 }
 
@@ -48,9 +62,11 @@ export class ElasticsearchError extends ElasticsearchClientError {
     path: string;
     body?: unknown;
     retryAfterMs?: number;
+    /** What to do (a refused credential, a missing privilege); the reason leads the message otherwise. */
+    advice?: string;
   }) {
-    const what = init.type ? `${init.type}: ${init.reason}` : init.reason;
-    super(`${init.method} ${init.path}: ${init.status} ${what}`);
+    const codes = `${init.method} ${init.path}: ${init.status}${init.type ? ` ${init.type}` : ""}`;
+    super(init.advice ? `${init.advice}; the server said: ${init.reason}` : init.reason, { detail: codes });
     this.status = init.status;
     this.type = init.type;
     this.reason = redact(init.reason);
@@ -80,12 +96,15 @@ export class ConnectionError extends ElasticsearchClientError {
     path: string;
     notSent: boolean;
     cause: unknown;
+    /** What is wrong and what to do (see `connectionAdvice`). */
+    advice?: string;
   }) {
     const causeMessage = init.cause instanceof Error ? init.cause.message : String(init.cause);
-    super(
-      `${init.method} ${init.path}: cannot reach ${init.node}: ${init.code ? `${init.code} ` : ""}${causeMessage}`,
-      { cause: init.cause, code: "ESINFER_CONNECTION" },
-    );
+    super(init.advice ?? `cannot reach ${init.node}`, {
+      cause: init.cause,
+      code: "ESINFER_CONNECTION",
+      detail: `${init.method} ${init.path}: ${init.code ? `${init.code} ` : ""}${causeMessage}`,
+    });
     this.node = init.node;
     this.networkCode = init.code;
     this.method = init.method;
@@ -101,8 +120,10 @@ export class RequestTimeoutError extends ElasticsearchClientError {
   readonly method: string;
   readonly path: string;
 
-  constructor(init: { node: string; timeoutMs: number; method: string; path: string }) {
-    super(`${init.method} ${init.path}: no response from ${init.node} within ${init.timeoutMs} ms`);
+  constructor(init: { node: string; timeoutMs: number; method: string; path: string; advice?: string }) {
+    super(init.advice ?? `no response from ${init.node} within ${init.timeoutMs} ms`, {
+      detail: `${init.method} ${init.path}`,
+    });
     this.node = init.node;
     this.timeoutMs = init.timeoutMs;
     this.method = init.method;
@@ -117,7 +138,9 @@ export class UnexpectedResponseError extends ElasticsearchClientError {
   readonly path: string;
 
   constructor(init: { status: number; method: string; path: string; detail: string }) {
-    super(`${init.method} ${init.path}: ${init.status} unexpected response: ${init.detail}`);
+    super(`Elasticsearch sent a response esinfer cannot read: ${init.detail}`, {
+      detail: `${init.method} ${init.path}: ${init.status}`,
+    });
     this.status = init.status;
     this.method = init.method;
     this.path = init.path;
@@ -151,11 +174,12 @@ export class RetryBudgetExceededError extends ElasticsearchClientError {
   readonly path: string;
 
   constructor(init: { attempts: number; elapsedMs: number; lastError: Error; method: string; path: string }) {
-    super(
-      `${init.method} ${init.path}: gave up after ${init.attempts} attempt${init.attempts === 1 ? "" : "s"} in ` +
-        `${Math.round(init.elapsedMs)} ms: ${init.lastError.message}`,
-      { cause: init.lastError },
-    );
+    const last = init.lastError;
+    const tried = `gave up after ${init.attempts} attempt${init.attempts === 1 ? "" : "s"} in ${Math.round(init.elapsedMs)} ms`;
+    super(last instanceof ElasticsearchClientError ? `${last.summary}; ${tried}` : `${last.message}; ${tried}`, {
+      cause: last,
+      detail: last instanceof ElasticsearchClientError ? last.detail : `${init.method} ${init.path}`,
+    });
     this.attempts = init.attempts;
     this.elapsedMs = init.elapsedMs;
     this.lastError = init.lastError;
@@ -169,6 +193,9 @@ export class RetryBudgetExceededError extends ElasticsearchClientError {
 
 const SNIPPET_LENGTH = 300;
 
+/** What to do about an error response of this status and `error.type`, if the client can tell (401, 403). */
+export type ResponseAdvisor = (status: number, type: string | undefined) => string | undefined;
+
 /** Builds the error for a non-2xx response; `text` is the raw body. Never throws. */
 export function errorFromResponse(
   method: string,
@@ -176,20 +203,37 @@ export function errorFromResponse(
   status: number,
   text: string,
   retryAfterMs?: number,
+  advise?: ResponseAdvisor,
 ): ElasticsearchError {
-  const extra = retryAfterMs !== undefined ? { retryAfterMs } : {};
+  const parsed = parseErrorBody(text);
+  const advice = advise?.(status, parsed.type);
+  return new ElasticsearchError({
+    status,
+    method,
+    path,
+    ...parsed,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(advice !== undefined ? { advice } : {}),
+  });
+}
+
+/** `error.type`, `error.reason`, `error.root_cause` and the body of an error response, whatever its shape. */
+function parseErrorBody(text: string): {
+  type: string | undefined;
+  reason: string;
+  rootCause?: RootCause[];
+  body?: unknown;
+} {
   let parsed: unknown;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
     parsed = undefined;
   }
-  if (parsed !== null && typeof parsed === "object" && "error" in parsed) {
+  if (parsed !== null && typeof parsed === "object" && Object.hasOwn(parsed, "error")) {
     const err = (parsed as { error: unknown }).error;
-    if (typeof err === "string") {
-      // Some errors (e.g. unknown routes on older versions) carry a bare string.
-      return new ElasticsearchError({ status, type: undefined, reason: err, method, path, body: parsed, ...extra });
-    }
+    // Some errors (e.g. unknown routes on older versions) carry a bare string.
+    if (typeof err === "string") return { type: undefined, reason: err, body: parsed };
     if (err !== null && typeof err === "object") {
       const e = err as { type?: unknown; reason?: unknown; root_cause?: unknown };
       const rootCause = Array.isArray(e.root_cause)
@@ -200,23 +244,17 @@ export function errorFromResponse(
         : [];
       const type = typeof e.type === "string" ? e.type : rootCause[0]?.type;
       const reason = typeof e.reason === "string" ? e.reason : (rootCause[0]?.reason ?? JSON.stringify(err));
-      return new ElasticsearchError({ status, type, reason, rootCause, method, path, body: parsed, ...extra });
+      return { type, reason, rootCause, body: parsed };
     }
   }
-  if (parsed !== undefined) {
-    // JSON without the standard envelope, e.g. a document GET with `found: false`.
-    return new ElasticsearchError({
-      status,
-      type: undefined,
-      reason: snippet(JSON.stringify(redactValue(parsed))),
-      method,
-      path,
-      body: parsed,
-    });
-  }
+  // JSON without the standard envelope, e.g. a document GET with `found: false`.
+  if (parsed !== undefined)
+    return { type: undefined, reason: snippet(JSON.stringify(redactValue(parsed))), body: parsed };
   const body = text.trim();
-  const reason = body.length > 0 ? `(non-JSON response) ${snippet(body)}` : "(empty response body)";
-  return new ElasticsearchError({ status, type: undefined, reason, method, path, ...extra });
+  return {
+    type: undefined,
+    reason: body.length > 0 ? `(non-JSON response) ${snippet(body)}` : "(empty response body)",
+  };
 }
 
 function snippet(text: string): string {

@@ -1,11 +1,16 @@
 /** Elasticsearch client of esinfer: connection settings, typed errors, redaction, transport and operations. */
 export { ElasticsearchClient, normalizeEndpoint, parseTimeValue } from "./inference-client";
+export { ElasticsearchDocuments } from "./documents";
 export type { CreateEndpointOptions, DeleteEndpointOptions, InferOptions, RawRequestOptions } from "./inference-client";
 export { connectionFromEnv, decodeCloudId, DEFAULTS, ENV, normalizeFingerprint, resolveConnection } from "./connection";
+export { connectionAdvice, privilegeFor, responseAdvice, timeoutAdvice } from "./diagnosis";
+export type { DiagnosisContext } from "./diagnosis";
 export type {
   Auth,
+  AuthKind,
   CloudIdParts,
   ConnectionOptions,
+  ConnectionSources,
   ResolvedConnection,
   ResolvedNode,
   ResolvedTls,

@@ -1,15 +1,17 @@
 /**
- * The operations esinfer needs: cluster info, inference endpoint CRUD, perform inference, and the documents that
- * hold esinfer's own state in the cluster.
+ * The client: cluster info, the inference API (endpoint CRUD, perform inference) and, through
+ * {@link ElasticsearchDocuments}, the documents that hold esinfer's own state in the cluster.
  *
- * Non-idempotent writes are never blindly re-sent. When a create's (or conditional document write's) outcome is
- * unknown, the client reads the resource back first: if the write landed, it returns what is stored, marked
- * `recovered`; otherwise it sends the write again.
+ * A create is never blindly re-sent: when its outcome is unknown, the endpoint is read back first; if the create
+ * landed, what is stored is returned, marked `recovered`; otherwise the create is sent again.
  */
 import type { ConnectionOptions } from "./connection";
-import { ElasticsearchError, isAlreadyExists, UnexpectedResponseError } from "./errors";
+import { ElasticsearchDocuments } from "./documents";
+import { isAlreadyExists, UnexpectedResponseError } from "./errors";
 import type { RetryBudget } from "./retry";
-import { HttpMethod, isAmbiguousFailure, RetryPolicy, Transport, TransportResponse } from "./transport";
+import { HttpMethod, RetryPolicy, Transport, TransportResponse } from "./transport";
+import { sendVerified } from "./verified-write";
+import { isObject, seg } from "./wire";
 import type {
   BulkItemResult,
   BulkOperation,
@@ -73,28 +75,6 @@ export function parseTimeValue(text: string): number | undefined {
   return Number(m[1]) * factor;
 }
 
-const seg = (s: string, what: string): string => {
-  if (typeof s !== "string" || s === "") throw new TypeError(`${what} must be a non-empty string`);
-  return encodeURIComponent(s);
-};
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Canonical JSON (sorted keys), to compare a document read back with the one sent. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (isObject(v)) {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => v[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v) ?? "null";
-}
-
 /** Normalizes one endpoint of a GET/PUT response (`model_id` → `inference_id` for clusters before 8.15). */
 export function normalizeEndpoint(raw: unknown, method = "GET", path = "/_inference"): InferenceEndpoint {
   const bad = (detail: string) => new UnexpectedResponseError({ status: 200, method, path, detail });
@@ -132,6 +112,7 @@ export class ElasticsearchClient {
 
   constructor(options: ConnectionOptions) {
     this.transport = new Transport(options);
+    this.documents = new ElasticsearchDocuments(this.transport);
   }
 
   /** Releases the connection pools. */
@@ -230,7 +211,7 @@ export class ElasticsearchClient {
   ): Promise<CreateEndpointResult> {
     const path = `/_inference/${seg(taskType, "taskType")}/${seg(id, "id")}`;
     const query = options.timeout !== undefined ? { timeout: options.timeout } : undefined;
-    const result = await this.sendVerified({
+    const result = await sendVerified(this.transport, {
       method: "PUT",
       path,
       ...(query ? { query } : {}),
@@ -312,269 +293,51 @@ export class ElasticsearchClient {
   // Documents (esinfer's own state)
 
   /**
-   * Writes a document: `PUT /{index}/_doc/{id}`. With `opType: "create"` or `ifSeqNo`/`ifPrimaryTerm` the write is
-   * conditional and so not blindly re-sent: after an ambiguous failure the document is read back, and if it holds
-   * exactly `source` (at a new sequence number) the write is reported as landed (`recovered`).
+   * esinfer's document operations (its own state, and the mappings it reads), also reachable through the
+   * delegating methods below.
    */
-  async putDocument(
+  readonly documents: ElasticsearchDocuments;
+
+  /** {@link ElasticsearchDocuments.putDocument}. */
+  putDocument(
     index: string,
     id: string,
     source: Record<string, unknown>,
     options: PutDocumentOptions = {},
   ): Promise<DocumentWriteResult> {
-    const path = `/${seg(index, "index")}/_doc/${seg(id, "id")}`;
-    const query = {
-      op_type: options.opType,
-      if_seq_no: options.ifSeqNo,
-      if_primary_term: options.ifPrimaryTerm,
-      refresh: options.refresh === undefined ? undefined : String(options.refresh),
-    };
-    const conditional =
-      options.opType !== undefined || options.ifSeqNo !== undefined || options.ifPrimaryTerm !== undefined;
-    if (!conditional) {
-      const res = await this.transport.request({ method: "PUT", path, query, body: source, policy: "idempotent" });
-      return writeResult(res.body, path);
-    }
-    const wanted = canonical(source);
-    const result = await this.sendVerified({
-      method: "PUT",
-      path,
-      query,
-      body: source,
-      readBack: async (budget) => {
-        const doc = await this.fetchDocument(index, id, budget);
-        const landed =
-          doc && canonical(doc.source) === wanted && (options.ifSeqNo === undefined || doc.seqNo !== options.ifSeqNo);
-        return landed
-          ? {
-              seqNo: doc.seqNo,
-              primaryTerm: doc.primaryTerm,
-              version: doc.version,
-              result: options.opType === "create" ? "created" : "updated",
-            }
-          : undefined;
-      },
-    });
-    return result.recovered ? { ...result.value, recovered: true } : writeResult(result.response.body, path);
+    return this.documents.putDocument(index, id, source, options);
   }
 
-  /** Reads a document; undefined when it or its index does not exist. */
-  async getDocument<T = Record<string, unknown>>(index: string, id: string): Promise<StoredDocument<T> | undefined> {
-    const doc = await this.fetchDocument<T>(index, id);
-    return doc && { source: doc.source, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm };
+  /** {@link ElasticsearchDocuments.getDocument}. */
+  getDocument<T = Record<string, unknown>>(index: string, id: string): Promise<StoredDocument<T> | undefined> {
+    return this.documents.getDocument<T>(index, id);
   }
 
-  /**
-   * Deletes a document: `DELETE /{index}/_doc/{id}`, optionally only at a sequence number. `deleted: false` when
-   * the document or index does not exist; a 404 on a retry after an ambiguous failure counts as deleted.
-   */
-  async deleteDocument(index: string, id: string, options: DeleteDocumentOptions = {}): Promise<DeleteDocumentResult> {
-    const path = `/${seg(index, "index")}/_doc/${seg(id, "id")}`;
-    const query = {
-      if_seq_no: options.ifSeqNo,
-      if_primary_term: options.ifPrimaryTerm,
-      refresh: options.refresh === undefined ? undefined : String(options.refresh),
-    };
-    const res = await this.transport.request({ method: "DELETE", path, query, allowStatuses: [404] });
-    if (res.error) {
-      if (!isMissingDocument(res.error)) throw res.error;
-      return res.afterAmbiguousFailure ? { deleted: true, recovered: true } : { deleted: false };
-    }
-    return { deleted: true };
+  /** {@link ElasticsearchDocuments.deleteDocument}. */
+  deleteDocument(index: string, id: string, options: DeleteDocumentOptions = {}): Promise<DeleteDocumentResult> {
+    return this.documents.deleteDocument(index, id, options);
   }
 
-  /**
-   * Several documents of one index in one request (`POST /{index}/_mget`), realtime: what was last written, refresh
-   * or not. Missing documents, and all of them when the index does not exist, are absent from the map.
-   */
-  async mgetDocuments<T = Record<string, unknown>>(
+  /** {@link ElasticsearchDocuments.mgetDocuments}. */
+  mgetDocuments<T = Record<string, unknown>>(
     index: string,
     ids: readonly string[],
   ): Promise<Map<string, StoredDocument<T>>> {
-    const found = new Map<string, StoredDocument<T>>();
-    if (ids.length === 0) return found;
-    const path = `/${seg(index, "index")}/_mget`;
-    const res = await this.transport.request<Record<string, unknown>>({
-      method: "POST",
-      path,
-      body: { ids },
-      policy: "idempotent",
-      allowStatuses: [404],
-    });
-    if (res.error) {
-      if (res.error.type === "index_not_found_exception") return found;
-      throw res.error;
-    }
-    const docs = isObject(res.body) && Array.isArray(res.body["docs"]) ? res.body["docs"] : undefined;
-    if (!docs) throw new UnexpectedResponseError({ status: res.status, method: "POST", path, detail: "no docs" });
-    for (const d of docs) {
-      if (!isObject(d)) continue;
-      const error = d["error"];
-      if (isObject(error)) {
-        // A missing index answers per document, as the server resolves the index per item.
-        if (error["type"] === "index_not_found_exception") continue;
-        throw new UnexpectedResponseError({
-          status: res.status,
-          method: "POST",
-          path,
-          detail: `document ${String(d["_id"])}: ${String(error["type"])}: ${String(error["reason"])}`,
-        });
-      }
-      if (d["found"] !== true || !isObject(d["_source"])) continue;
-      found.set(String(d["_id"]), {
-        source: d["_source"] as T,
-        seqNo: Number(d["_seq_no"]),
-        primaryTerm: Number(d["_primary_term"]),
-      });
-    }
-    return found;
+    return this.documents.mgetDocuments<T>(index, ids);
   }
 
-  /**
-   * Several writes to one index in one request (`POST /{index}/_bulk`); each item succeeds or fails on its own.
-   * Not re-sent after an ambiguous failure (creates and conditional writes are not idempotent): that error is
-   * thrown, and the caller reads the documents back to learn what landed.
-   */
-  async bulkDocuments(
+  /** {@link ElasticsearchDocuments.bulkDocuments}. */
+  bulkDocuments(
     index: string,
     operations: readonly BulkOperation[],
     options: { refresh?: boolean | "wait_for" } = {},
   ): Promise<BulkItemResult[]> {
-    if (operations.length === 0) return [];
-    const path = `/${seg(index, "index")}/_bulk`;
-    const lines: unknown[] = [];
-    for (const o of operations) {
-      const cas =
-        o.op !== "create" && o.ifSeqNo !== undefined
-          ? { if_seq_no: o.ifSeqNo, if_primary_term: o.ifPrimaryTerm }
-          : {};
-      lines.push({ [o.op]: { _id: o.id, ...cas } });
-      if (o.op !== "delete") lines.push(o.source);
-    }
-    const res = await this.transport.request<Record<string, unknown>>({
-      method: "POST",
-      path,
-      query: { refresh: options.refresh === undefined ? undefined : String(options.refresh) },
-      ndjson: lines,
-      policy: "non-idempotent",
-    });
-    const items = isObject(res.body) && Array.isArray(res.body["items"]) ? res.body["items"] : undefined;
-    if (!items || items.length !== operations.length)
-      throw new UnexpectedResponseError({ status: res.status, method: "POST", path, detail: "items do not match" });
-    return operations.map((o, i) => {
-      const wrapper = items[i] as Record<string, unknown>;
-      const item = isObject(wrapper) && isObject(wrapper[o.op]) ? (wrapper[o.op] as Record<string, unknown>) : {};
-      const status = Number(item["status"]);
-      const error = isObject(item["error"]) ? item["error"] : undefined;
-      return {
-        id: o.id,
-        op: o.op,
-        status,
-        ok: status >= 200 && status < 300,
-        ...(typeof item["_seq_no"] === "number" ? { seqNo: item["_seq_no"] } : {}),
-        ...(typeof item["_primary_term"] === "number" ? { primaryTerm: item["_primary_term"] } : {}),
-        ...(error ? { errorType: String(error["type"]), reason: String(error["reason"]) } : {}),
-      };
-    });
+    return this.documents.bulkDocuments(index, operations, options);
   }
 
-  /** The mappings of several indices (`GET /{i1,i2}/_mapping`): index name to its `mappings` object. */
-  async getMappings(indices: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const mappings = new Map<string, Record<string, unknown>>();
-    if (indices.length === 0) return mappings;
-    const path = `/${indices.map((i) => seg(i, "index")).join(",")}/_mapping`;
-    const res = await this.transport.request<Record<string, unknown>>({ method: "GET", path });
-    if (isObject(res.body))
-      for (const [name, value] of Object.entries(res.body))
-        if (isObject(value) && isObject(value["mappings"])) mappings.set(name, value["mappings"]);
-    return mappings;
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
-
-  private async fetchDocument<T>(
-    index: string,
-    id: string,
-    budget?: RetryBudget,
-  ): Promise<(StoredDocument<T> & { version: number }) | undefined> {
-    const path = `/${seg(index, "index")}/_doc/${seg(id, "id")}`;
-    const res = await this.transport.request<Record<string, unknown>>({
-      method: "GET",
-      path,
-      allowStatuses: [404],
-      ...(budget ? { budget } : {}),
-    });
-    if (res.error) {
-      if (isMissingDocument(res.error)) return undefined;
-      throw res.error;
-    }
-    const b = res.body;
-    if (!isObject(b) || b["found"] !== true || !isObject(b["_source"])) {
-      if (isObject(b) && b["found"] === false) return undefined;
-      throw new UnexpectedResponseError({
-        status: res.status,
-        method: "GET",
-        path,
-        detail: "no _source in the response",
-      });
-    }
-    return {
-      source: b["_source"] as T,
-      seqNo: Number(b["_seq_no"]),
-      primaryTerm: Number(b["_primary_term"]),
-      version: Number(b["_version"]),
-    };
-  }
-
-  /**
-   * Sends a non-idempotent write without ever re-sending it blindly. On an ambiguous failure, `readBack` decides
-   * whether the write landed (a value) or not (undefined → re-send, within one retry budget). On a re-send,
-   * an error for which `treatAsLanded` holds means an earlier attempt landed; it is read back once more.
-   */
-  private async sendVerified<V>(req: {
-    method: HttpMethod;
-    path: string;
-    query?: Record<string, string | number | boolean | undefined>;
-    body: unknown;
-    timeoutMs?: number;
-    readBack: (budget: RetryBudget) => Promise<V | undefined>;
-    treatAsLanded?: (e: unknown) => boolean;
-  }): Promise<{ recovered: true; value: V } | { recovered: false; response: TransportResponse }> {
-    const budget = this.transport.createBudget();
-    let resent = false;
-    for (;;) {
-      try {
-        const response = await this.transport.request({
-          method: req.method,
-          path: req.path,
-          ...(req.query ? { query: req.query } : {}),
-          body: req.body,
-          policy: "non-idempotent",
-          budget,
-          ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
-        });
-        return { recovered: false, response };
-      } catch (e) {
-        if (resent && req.treatAsLanded?.(e)) {
-          const value = await req.readBack(budget.child());
-          if (value !== undefined) return { recovered: true, value };
-          throw e;
-        }
-        if (!isAmbiguousFailure(e)) throw e;
-        this.transport.note(
-          `~ ${req.method} ${req.path}: outcome unknown (${(e as Error).name}); reading it back before any re-send`,
-        );
-        const value = await req.readBack(budget.child());
-        if (value !== undefined) {
-          this.transport.note(`~ ${req.method} ${req.path}: the write had landed; not re-sent`);
-          return { recovered: true, value };
-        }
-        const { method, path } = e as { method?: string; path?: string };
-        const delay = await budget.wait(e as Error, method ?? req.method, path ?? req.path, retryHintOf(e));
-        this.transport.note(`~ ${req.method} ${req.path}: the write had not landed; re-sending after ${delay} ms`);
-        resent = true;
-      }
-    }
+  /** {@link ElasticsearchDocuments.getMappings}. */
+  getMappings(indices: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    return this.documents.getMappings(indices);
   }
 
   private timeoutFor(serverTimeout: string | undefined): number | undefined {
@@ -583,26 +346,4 @@ export class ElasticsearchClient {
     if (ms === undefined) return undefined;
     return Math.max(this.transport.requestTimeoutMs, ms + SERVER_TIMEOUT_MARGIN_MS);
   }
-}
-
-function retryHintOf(e: unknown): { retryAfterMs?: number } {
-  return e instanceof ElasticsearchError && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {};
-}
-
-function isMissingDocument(e: ElasticsearchError): boolean {
-  if (e.type === "index_not_found_exception") return true;
-  const b = e.body;
-  return isObject(b) && (b["found"] === false || b["result"] === "not_found");
-}
-
-function writeResult(body: unknown, path: string): DocumentWriteResult {
-  if (!isObject(body) || typeof body["_seq_no"] !== "number") {
-    throw new UnexpectedResponseError({ status: 200, method: "PUT", path, detail: "no _seq_no in the response" });
-  }
-  return {
-    seqNo: body["_seq_no"],
-    primaryTerm: Number(body["_primary_term"]),
-    version: Number(body["_version"]),
-    result: String(body["result"] ?? ""),
-  };
 }

@@ -22,6 +22,7 @@ import {
   RequestTimeoutError,
   UnexpectedResponseError,
 } from "./errors";
+import { connectionAdvice, responseAdvice, timeoutAdvice } from "./diagnosis";
 import { redact, redactJson } from "./redact";
 import { defaultSleep, parseRetryAfter, RetryBudget, RetrySettings } from "./retry";
 import { isTlsErrorCode, tlsConnectOption } from "./tls";
@@ -247,7 +248,17 @@ export class Transport {
         const { status, headers, text } = outcome;
         if ((status >= 200 && status < 300) || req.allowStatuses?.includes(status)) {
           state.deadUntil = 0;
-          const error = status >= 300 ? errorFromResponse(req.method, pathWithQuery, status, text) : undefined;
+          const error =
+            status >= 300
+              ? errorFromResponse(
+                  req.method,
+                  pathWithQuery,
+                  status,
+                  text,
+                  undefined,
+                  this.advisor(req.method, pathWithQuery, state),
+                )
+              : undefined;
           this.log?.(
             `< ${status} ${req.method} ${pathWithQuery} ${took} ms (attempt ${attemptNo})${error ? ` ${error.type ?? ""} ${error.reason}` : ""}`,
           );
@@ -262,7 +273,14 @@ export class Transport {
           };
         }
         retryAfterMs = parseRetryAfter(headers["retry-after"]);
-        const error = errorFromResponse(req.method, pathWithQuery, status, text, retryAfterMs);
+        const error = errorFromResponse(
+          req.method,
+          pathWithQuery,
+          status,
+          text,
+          retryAfterMs,
+          this.advisor(req.method, pathWithQuery, state),
+        );
         this.log?.(
           `< ${status} ${req.method} ${pathWithQuery} ${took} ms (attempt ${attemptNo}) ${error.type ?? ""} ${error.reason}`,
         );
@@ -350,7 +368,13 @@ export class Transport {
         return {
           ok: false,
           classification: "ambiguous",
-          error: new RequestTimeoutError({ node: state.node.display, timeoutMs, method, path: pathWithQuery }),
+          error: new RequestTimeoutError({
+            node: state.node.display,
+            timeoutMs,
+            method,
+            path: pathWithQuery,
+            advice: timeoutAdvice(state.node, timeoutMs, this.connection),
+          }),
         };
       }
       const code = errorCode(e);
@@ -366,12 +390,19 @@ export class Transport {
           path: pathWithQuery,
           notSent: classification === "not-processed",
           cause: e,
+          advice: connectionAdvice(code, message, state.node, this.connection),
         }),
       };
     } finally {
       clearTimeout(timer);
       this.signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  /** What to do about a refused credential or a missing privilege, for errors of this request. */
+  private advisor(method: string, path: string, state: NodeState) {
+    return (status: number, type: string | undefined) =>
+      responseAdvice(status, type, method, path, state.node.display, this.connection);
   }
 
   private parseBody<T>(method: string, path: string, status: number, text: string): T {

@@ -379,7 +379,8 @@ describe("errors", () => {
       path: "/_inference/text_embedding/x",
     });
     expect(e.rootCause).toEqual([{ type: "validation_exception", reason }]);
-    expect(e.message).toBe(`PUT /_inference/text_embedding/x: 400 validation_exception: ${reason}`);
+    // What is wrong first; the request and the raw codes after.
+    expect(e.message).toBe(`${reason} (PUT /_inference/text_embedding/x: 400 validation_exception)`);
     expect(server.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
@@ -404,7 +405,9 @@ describe("errors", () => {
     expect(e).toBeInstanceOf(ElasticsearchError);
     expect(e.status).toBe(401);
     expect(e.type).toBeUndefined();
-    expect(e.message).toContain("GET /: 401 (non-JSON response) <html><body>Unauthorized by proxy");
+    expect(e.message).toMatch(
+      /refused the credentials from the auth option: .*; the server said: \(non-JSON response\) <html><body>Unauthorized by proxy.* \(GET \/: 401\)$/,
+    );
   });
 });
 

@@ -107,6 +107,11 @@ describe("connectionFromEnv", () => {
       caFile,
       caFingerprint: fp,
       insecure: false,
+      sources: {
+        nodes: "ELASTICSEARCH_ENDPOINTS",
+        auth: "ELASTICSEARCH_API_KEY",
+        ca: "ELASTICSEARCH_CA_FILE and ELASTICSEARCH_CA_FINGERPRINT",
+      },
     });
     expect(
       connectionFromEnv({
@@ -114,15 +119,21 @@ describe("connectionFromEnv", () => {
         ELASTICSEARCH_USERNAME: "elastic",
         ELASTICSEARCH_PASSWORD: "pw",
       }),
-    ).toEqual({ nodes: ["http://localhost:9200"], auth: { username: "elastic", password: "pw" } });
+    ).toEqual({
+      nodes: ["http://localhost:9200"],
+      auth: { username: "elastic", password: "pw" },
+      sources: { nodes: "ELASTICSEARCH_URL", auth: "ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD" },
+    });
     expect(connectionFromEnv({ ELASTICSEARCH_URL: "http://h:9200", ELASTICSEARCH_BEARER_TOKEN: "tok" })).toEqual({
       nodes: ["http://h:9200"],
       auth: { bearerToken: "tok" },
+      sources: { nodes: "ELASTICSEARCH_URL", auth: "ELASTICSEARCH_BEARER_TOKEN" },
     });
     const cloud = `c:${b64("host.io$es1$kb1")}`;
     expect(connectionFromEnv({ ELASTICSEARCH_CLOUD_ID: cloud, ELASTICSEARCH_INSECURE: "1" })).toEqual({
       cloudId: cloud,
       insecure: true,
+      sources: { nodes: "ELASTICSEARCH_CLOUD_ID", ca: "ELASTICSEARCH_INSECURE" },
     });
     // ELASTICSEARCH_URL equal to the single endpoint is not a contradiction.
     expect(
@@ -211,7 +222,10 @@ describe("resolveConnection", () => {
   });
 
   it("resolves a Cloud ID to its https Elasticsearch node", () => {
-    const r = resolveConnection({ cloudId: `prod:${b64("eu-west-1.aws.found.io$abc123$kib456")}`, auth: { apiKey: "k" } });
+    const r = resolveConnection({
+      cloudId: `prod:${b64("eu-west-1.aws.found.io$abc123$kib456")}`,
+      auth: { apiKey: "k" },
+    });
     expect(r.nodes).toEqual([
       {
         origin: "https://abc123.eu-west-1.aws.found.io",
@@ -349,7 +363,7 @@ describe("retry helpers", () => {
     } catch (e) {
       expect(e).toBeInstanceOf(RetryBudgetExceededError);
       expect((e as RetryBudgetExceededError).lastError).toBe(failure);
-      expect((e as RetryBudgetExceededError).message).toContain("GET /x: gave up");
+      expect((e as RetryBudgetExceededError).message).toBe("boom; gave up after 0 attempts in 1000 ms (GET /x)");
     }
     expect(() => new RetryBudget({ ...settings, maxRetries: 0 }).nextDelay(failure, "GET", "/")).toThrow(failure);
   });

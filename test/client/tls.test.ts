@@ -2,11 +2,8 @@
  * TLS: CA file, fingerprint pinning (server certificate or CA) and insecure mode against an in-test HTTPS server.
  * Certificates are generated per run with the openssl CLI (skipped where it is missing); no key is checked in.
  */
-import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
-import * as https from "node:https";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
@@ -16,119 +13,39 @@ import {
   FINGERPRINT_MISMATCH,
   verifyPinnedChain,
 } from "../../lib/client";
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { Certificates, hasOpenssl, startHttps, type HttpsServer } from "./certificates";
 
 const describeTls = hasOpenssl() ? describe : describe.skip;
 
 describeTls("TLS", () => {
-  let dir: string;
-  const file = (name: string) => path.join(dir, name);
-  const der = (name: string) => new X509Certificate(fs.readFileSync(file(name))).raw;
-  let server: https.Server;
+  let certs: Certificates;
+  const file = (name: string) => certs.file(name);
+  const der = (name: string) => new X509Certificate(certs.read(name)).raw;
+  let server: HttpsServer;
   let url: string;
   let requests = 0;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "esinfer-tls-"));
-    const ossl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-    const ca = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"];
-    ossl(
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.crt",
-      "-days",
-      "3650",
-      "-subj",
-      "/CN=esinfer test CA",
-      ...ca,
-    );
-    ossl("req", ...ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost");
-    fs.writeFileSync(file("leaf.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
-    ossl(
-      "x509",
-      "-req",
-      "-in",
-      "leaf.csr",
-      "-CA",
-      "ca.crt",
-      "-CAkey",
-      "ca.key",
-      "-set_serial",
-      "2",
-      "-days",
-      "3650",
-      "-out",
-      "leaf.crt",
-      "-extfile",
-      "leaf.ext",
-    );
-    // A forgery: same CA name, different key, and no key identifier linking it to its real signer.
-    ossl(
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      "fake.key",
-      "-out",
-      "fake.crt",
-      "-days",
-      "3650",
-      "-subj",
-      "/CN=esinfer test CA",
-      ...ca,
-    );
-    fs.writeFileSync(file("forged.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nauthorityKeyIdentifier=none\n");
-    ossl(
-      "x509",
-      "-req",
-      "-in",
-      "leaf.csr",
-      "-CA",
-      "fake.crt",
-      "-CAkey",
-      "fake.key",
-      "-set_serial",
-      "3",
-      "-days",
-      "3650",
-      "-out",
-      "forged.crt",
-      "-extfile",
-      "forged.ext",
-    );
-
-    server = https.createServer(
-      {
-        key: fs.readFileSync(file("leaf.key")),
-        cert: fs.readFileSync(file("leaf.crt")) + fs.readFileSync(file("ca.crt"), "utf8"),
-      },
+    certs = new Certificates(fs.mkdtempSync(path.join(os.tmpdir(), "esinfer-tls-")))
+      .ca("ca")
+      .leaf("leaf", "ca", "DNS:localhost,IP:127.0.0.1")
+      // A forgery: same CA name, different key, and no key identifier linking it to its real signer.
+      .ca("fake")
+      .leaf("forged", "fake", "DNS:localhost,IP:127.0.0.1", "authorityKeyIdentifier=none\n");
+    server = await startHttps(
+      { key: certs.read("leaf.key"), cert: Buffer.concat([certs.read("leaf.crt"), certs.read("ca.crt")]) },
       (_req, res) => {
         requests++;
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ cluster_name: "tls", cluster_uuid: "u", version: { number: "9.1.0" } }));
       },
     );
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.url;
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await server.close();
+    fs.rmSync(certs.dir, { recursive: true, force: true });
   });
 
   const clients: ElasticsearchClient[] = [];

@@ -1,12 +1,12 @@
 /**
- * Connection settings: the options a client is built from, their validation and normalization, Elastic Cloud ID
- * decoding, and reading them from the environment with the Elastic Terraform provider's variable names.
- *
- * Error messages name the option or variable at fault and never contain a credential value.
+ * Connection options: what a client is built from, their validation and defaults, and where each came from (for
+ * messages that name the option or variable at fault). Error messages never contain a credential value.
  */
 import * as fs from "node:fs";
-import { ConfigurationError } from "./errors";
-import { registerSecretValue, safeUrl } from "./redact";
+import { hasUnsafeCharacters } from "../../model/text";
+import { ConfigurationError } from "../errors";
+import { registerSecretValue, safeUrl } from "../redact";
+import { decodeCloudId } from "./cloud-id";
 
 /** How the client authenticates. Exactly one form. */
 export type Auth =
@@ -70,7 +70,26 @@ export interface ConnectionOptions {
   random?: () => number;
   /** Injectable clock in ms for the retry time budget, for tests. Default: `performance.now()`. */
   now?: () => number;
+  /**
+   * Where the settings came from, named in error messages so a user knows what to fix: e.g. `ELASTICSEARCH_URL`,
+   * `cluster.url of manifest stack.json`, `the ElasticsearchCluster construct`. Default: the options themselves
+   * (`the nodes option`, ...). {@link connectionFromEnv} fills it with the variables it read.
+   */
+  sources?: ConnectionSources;
 }
+
+/** Where each part of the connection options came from (see {@link ConnectionOptions.sources}). */
+export interface ConnectionSources {
+  /** Of `nodes` or `cloudId`. */
+  readonly nodes?: string;
+  /** Of `auth` (the credential). */
+  readonly auth?: string;
+  /** Of `caFile`, `caFingerprint` or `insecure`. */
+  readonly ca?: string;
+}
+
+/** How requests authenticate, for advice on a refused credential. */
+export type AuthKind = "apiKey" | "basic" | "bearerToken" | "header";
 
 /** Defaults applied by {@link resolveConnection}. */
 export const DEFAULTS = {
@@ -117,82 +136,20 @@ export interface ResolvedConnection {
   maxConnectionsPerNode: number;
   /** Warnings to emit when a client is created from these options. */
   warnings: string[];
+  /** Where the settings came from: the given sources, else the option names. */
+  sources: Required<Pick<ConnectionSources, "nodes">> & ConnectionSources;
+  /** How requests authenticate; undefined without credentials. */
+  authKind: AuthKind | undefined;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Cloud ID
-
-/** A decoded Elastic Cloud ID. */
-export interface CloudIdParts {
-  /** The deployment name before the `:` (may be empty). */
-  name: string;
-  /** Elasticsearch URL: `https://<es_uuid>.<host>[:port]`. */
-  url: string;
-  host: string;
-  port?: number;
-  esUuid: string;
-  kibanaUuid?: string;
-}
-
-/**
- * Decodes an Elastic Cloud ID, `name:base64(host[:port]$es_uuid[:port]$kibana_uuid)`, into the Elasticsearch URL
- * `https://<es_uuid>.<host>[:port]`. A port given with the uuid wins over one given with the host (as in the
- * official Python client); port 443 is left out of the URL. Throws {@link ConfigurationError} without echoing
- * the id.
- */
-export function decodeCloudId(cloudId: string, label = "cloudId"): CloudIdParts {
-  const text = cloudId.trim();
-  // The name may itself contain ':' but base64 never does: split at the last one.
-  const colon = text.lastIndexOf(":");
-  const name = colon >= 0 ? text.slice(0, colon) : "";
-  const encoded = colon >= 0 ? text.slice(colon + 1) : text;
-  const bad = (why: string) =>
-    new ConfigurationError(
-      `${label}: not a valid Elastic Cloud ID (${why}); expected "name:base64(host$es_uuid$kibana_uuid)"`,
-    );
-  if (encoded === "") throw bad("nothing after the ':'");
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) throw bad("the part after the ':' is not base64");
-  const decoded = Buffer.from(
-    encoded,
-    encoded.includes("-") || encoded.includes("_") ? "base64url" : "base64",
-  ).toString("utf8");
-  const parts = decoded.split("$");
-  if (parts.length < 2 || parts.length > 3)
-    throw bad("the decoded text does not have the form host$es_uuid$kibana_uuid");
-  const [hostPart = "", esPart = "", kibanaPart] = parts.map((p) => p.trim());
-  const [host, hostPort] = splitPort(hostPart);
-  const [esUuid, esPort] = splitPort(esPart);
-  if (!/^[A-Za-z0-9.-]+$/.test(host) || host.startsWith(".") || host.endsWith("."))
-    throw bad("the host is not a host name");
-  if (!/^[A-Za-z0-9-]+$/.test(esUuid)) throw bad("the Elasticsearch id is missing or malformed");
-  if (hostPort === null || esPort === null) throw bad("a port is not a number between 1 and 65535");
-  const port = esPort ?? hostPort;
-  const url = `https://${esUuid}.${host}${port !== undefined && port !== 443 ? `:${port}` : ""}`;
-  return {
-    name,
-    url,
-    host,
-    ...(port !== undefined ? { port } : {}),
-    esUuid,
-    ...(kibanaPart ? { kibanaUuid: splitPort(kibanaPart)[0] } : {}),
-  };
-}
-
-/** `host:port` → [host, port]; port undefined when absent, null when not a valid port. */
-function splitPort(text: string): [string, number | undefined | null] {
-  const i = text.lastIndexOf(":");
-  if (i < 0) return [text, undefined];
-  const portText = text.slice(i + 1);
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  return [text.slice(0, i), port >= 1 && port <= 65535 ? port : null];
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Validation
 
 /** Parses one node URL. `label` names the option or variable in errors; the URL is shown without credentials. */
 export function parseNodeUrl(raw: string, label: string): { node: ResolvedNode; username?: string; password?: string } {
   const text = raw.trim();
+  // The URL parser silently drops tabs and newlines: what would be used is not what was written.
+  if (hasUnsafeCharacters(text))
+    throw new ConfigurationError(
+      `${label}: the URL contains control or invisible characters; write it again by hand (expected http(s)://host:port)`,
+    );
   let url: URL;
   try {
     url = new URL(text);
@@ -200,7 +157,10 @@ export function parseNodeUrl(raw: string, label: string): { node: ResolvedNode; 
     throw new ConfigurationError(`${label}: "${safeUrl(text)}" is not a valid URL (expected http(s)://host:port)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigurationError(`${label}: "${safeUrl(text)}" must start with http:// or https://`);
+    throw new ConfigurationError(
+      `${label}: "${safeUrl(text)}" has the scheme ${url.protocol.slice(0, 20)}, but Elasticsearch is reached over ` +
+        `http:// or https:// only (expected http(s)://host:port)`,
+    );
   }
   if (url.search || url.hash) {
     throw new ConfigurationError(`${label}: "${safeUrl(text)}" must not contain a query string or fragment`);
@@ -244,7 +204,7 @@ function positiveNumber(
   return value;
 }
 
-function authHeader(auth: Auth): string {
+function authHeader(auth: Auth): { header: string; kind: AuthKind } {
   const a = auth as Partial<{ apiKey: unknown; username: unknown; password: unknown; bearerToken: unknown }>;
   const given = [
     a.apiKey !== undefined && "apiKey",
@@ -266,14 +226,14 @@ function authHeader(auth: Auth): string {
     // The encoded form is base64 and never contains ':'; `id:api_key` is the raw pair, which the header wants encoded.
     const encoded = key.includes(":") ? Buffer.from(key, "utf8").toString("base64") : key;
     registerSecretValue(encoded);
-    return `ApiKey ${encoded}`;
+    return { header: `ApiKey ${encoded}`, kind: "apiKey" };
   }
   if (a.bearerToken !== undefined) {
     if (typeof a.bearerToken !== "string" || a.bearerToken.trim() === "") {
       throw new ConfigurationError("auth.bearerToken: must be a non-empty string");
     }
     registerSecretValue(a.bearerToken.trim());
-    return `Bearer ${a.bearerToken.trim()}`;
+    return { header: `Bearer ${a.bearerToken.trim()}`, kind: "bearerToken" };
   }
   if (typeof a.username !== "string" || a.username === "") {
     throw new ConfigurationError("auth.password: is set but auth.username is not");
@@ -284,7 +244,7 @@ function authHeader(auth: Auth): string {
   registerSecretValue(a.password);
   const basic = Buffer.from(`${a.username}:${a.password}`, "utf8").toString("base64");
   registerSecretValue(basic);
-  return `Basic ${basic}`;
+  return { header: `Basic ${basic}`, kind: "basic" };
 }
 
 /**
@@ -318,7 +278,8 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     });
   }
 
-  const headers: Record<string, string> = {};
+  // Header names are the user's: a null-prototype object keeps `__proto__` or `constructor` as names.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (typeof value !== "string") throw new ConfigurationError(`headers.${name}: must be a string`);
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
@@ -333,13 +294,17 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
     if (auth) throw new ConfigurationError("nodes: a node URL carries credentials and auth is set too; use one");
     auth = urlUser;
   }
+  let authKind: AuthKind | undefined;
   if (auth) {
     if (headers["authorization"] !== undefined) {
       throw new ConfigurationError("headers.Authorization: conflicts with auth; set the credentials in one place");
     }
-    headers["authorization"] = authHeader(auth);
+    const { header, kind } = authHeader(auth);
+    headers["authorization"] = header;
+    authKind = kind;
   } else if (headers["authorization"] !== undefined) {
     registerSecretValue(headers["authorization"]);
+    authKind = "header";
   }
 
   const tls: ResolvedTls = { insecure: options.insecure === true };
@@ -389,143 +354,19 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
       1,
     ),
     warnings,
+    sources: {
+      nodes: options.sources?.nodes ?? (hasCloud ? "the cloudId option" : "the nodes option"),
+      ...(authKind !== undefined
+        ? { auth: options.sources?.auth ?? (authKind === "header" ? "the Authorization header" : "the auth option") }
+        : {}),
+      ...(tls.ca || tls.caFingerprint || tls.insecure
+        ? {
+            ca:
+              options.sources?.ca ??
+              (tls.insecure ? "the insecure option" : tls.ca ? "the caFile option" : "the caFingerprint option"),
+          }
+        : {}),
+    },
+    authKind,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Environment
-
-/** Environment variables read by {@link connectionFromEnv}. */
-export const ENV = {
-  endpoints: "ELASTICSEARCH_ENDPOINTS",
-  url: "ELASTICSEARCH_URL",
-  cloudId: "ELASTICSEARCH_CLOUD_ID",
-  apiKey: "ELASTICSEARCH_API_KEY",
-  username: "ELASTICSEARCH_USERNAME",
-  password: "ELASTICSEARCH_PASSWORD",
-  bearerToken: "ELASTICSEARCH_BEARER_TOKEN",
-  caFile: "ELASTICSEARCH_CA_FILE",
-  caFingerprint: "ELASTICSEARCH_CA_FINGERPRINT",
-  insecure: "ELASTICSEARCH_INSECURE",
-} as const;
-
-// Go's strconv.ParseBool, which the Terraform provider uses for ELASTICSEARCH_INSECURE.
-const TRUE_VALUES = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const FALSE_VALUES = new Set(["0", "f", "F", "FALSE", "false", "False"]);
-
-/**
- * Connection options from environment variables, named as the Elastic Terraform provider names them
- * (`ELASTICSEARCH_ENDPOINTS`, `ELASTICSEARCH_USERNAME`, `ELASTICSEARCH_PASSWORD`, `ELASTICSEARCH_API_KEY`,
- * `ELASTICSEARCH_BEARER_TOKEN`, `ELASTICSEARCH_INSECURE`), plus `ELASTICSEARCH_URL`, `ELASTICSEARCH_CLOUD_ID`,
- * `ELASTICSEARCH_CA_FILE` and `ELASTICSEARCH_CA_FINGERPRINT`. Empty values count as unset.
- *
- * Returns undefined when no endpoint (endpoints, URL or Cloud ID) is set. Throws {@link ConfigurationError},
- * naming the variables, for contradictions and malformed values; credential values are registered with the
- * redactor first and never printed.
- */
-export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionOptions | undefined {
-  const get = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === "" ? undefined : v;
-  };
-  const apiKey = get(ENV.apiKey);
-  const username = get(ENV.username);
-  const password = get(ENV.password);
-  const bearerToken = get(ENV.bearerToken);
-  // Before anything can fail: no later message may contain these.
-  [apiKey, password, bearerToken].forEach((v) => registerSecretValue(v?.trim()));
-
-  const endpointsText = get(ENV.endpoints);
-  const urlText = get(ENV.url);
-  const cloudId = get(ENV.cloudId);
-
-  const options: ConnectionOptions = {};
-  if (cloudId !== undefined) {
-    const withCloud = [endpointsText && ENV.endpoints, urlText && ENV.url].filter(Boolean);
-    if (withCloud.length > 0) {
-      throw new ConfigurationError(
-        `${ENV.cloudId} and ${withCloud.join(", ")}: set either a Cloud ID or endpoints, not both`,
-      );
-    }
-    decodeCloudId(cloudId, ENV.cloudId);
-    options.cloudId = cloudId.trim();
-  } else {
-    const nodes: string[] = [];
-    if (endpointsText !== undefined) {
-      const list = endpointsText
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "");
-      if (list.length === 0) throw new ConfigurationError(`${ENV.endpoints}: contains no URL`);
-      list.forEach((u) => parseNodeUrl(u, ENV.endpoints));
-      nodes.push(...list);
-    }
-    if (urlText !== undefined) {
-      parseNodeUrl(urlText, ENV.url);
-      const u = urlText.trim();
-      if (nodes.length > 0 && !(nodes.length === 1 && sameUrl(nodes[0]!, u))) {
-        throw new ConfigurationError(`${ENV.endpoints} and ${ENV.url}: both set and they differ; set one`);
-      }
-      if (nodes.length === 0) nodes.push(u);
-    }
-    if (nodes.length === 0) return undefined;
-    options.nodes = nodes;
-  }
-
-  if (apiKey !== undefined && (username !== undefined || password !== undefined)) {
-    throw new ConfigurationError(
-      `${ENV.apiKey} and ${username !== undefined ? ENV.username : ENV.password}: set an API key or a username and password, not both`,
-    );
-  }
-  if (bearerToken !== undefined && (apiKey !== undefined || username !== undefined || password !== undefined)) {
-    const other = apiKey !== undefined ? ENV.apiKey : username !== undefined ? ENV.username : ENV.password;
-    throw new ConfigurationError(`${ENV.bearerToken} and ${other}: set only one kind of credential`);
-  }
-  if (password !== undefined && username === undefined) {
-    throw new ConfigurationError(`${ENV.password} is set but ${ENV.username} is not`);
-  }
-  if (username !== undefined && password === undefined) {
-    throw new ConfigurationError(`${ENV.username} is set but ${ENV.password} is not`);
-  }
-  if (apiKey !== undefined) options.auth = { apiKey: apiKey.trim() };
-  else if (bearerToken !== undefined) options.auth = { bearerToken: bearerToken.trim() };
-  else if (username !== undefined && password !== undefined) options.auth = { username, password };
-
-  const caFile = get(ENV.caFile);
-  if (caFile !== undefined) {
-    try {
-      fs.accessSync(caFile, fs.constants.R_OK);
-    } catch (e) {
-      throw new ConfigurationError(
-        `${ENV.caFile}: cannot read "${caFile}" (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`,
-      );
-    }
-    options.caFile = caFile;
-  }
-  const fingerprint = get(ENV.caFingerprint);
-  if (fingerprint !== undefined) {
-    normalizeFingerprint(fingerprint, ENV.caFingerprint);
-    options.caFingerprint = fingerprint.trim();
-  }
-  const insecure = get(ENV.insecure);
-  if (insecure !== undefined) {
-    const v = insecure.trim();
-    if (TRUE_VALUES.has(v)) options.insecure = true;
-    else if (FALSE_VALUES.has(v)) options.insecure = false;
-    else throw new ConfigurationError(`${ENV.insecure}: expected true or false, got "${v.slice(0, 20)}"`);
-    if (options.insecure && (caFile !== undefined || fingerprint !== undefined)) {
-      throw new ConfigurationError(
-        `${ENV.insecure}=true contradicts ${caFile !== undefined ? ENV.caFile : ENV.caFingerprint} (insecure turns verification off)`,
-      );
-    }
-  }
-  return options;
-}
-
-function sameUrl(a: string, b: string): boolean {
-  try {
-    return new URL(a).href.replace(/\/+$/, "") === new URL(b).href.replace(/\/+$/, "");
-  } catch {
-    return false;
-  }
 }
