@@ -375,3 +375,32 @@ describe("retry helpers", () => {
     expect(parseTimeValue("soon")).toBeUndefined();
   });
 });
+
+test.each(["__proto__", "constructor", "toString"])("a header named %s is sent as any other header", (name) => {
+  const { headers } = resolveConnection({ nodes: ["http://h:9200"], headers: JSON.parse(`{"${name}": "v"}`) });
+  expect(Object.hasOwn(headers, name.toLowerCase())).toBe(true);
+  expect({ ...headers }[name.toLowerCase()]).toBe("v");
+});
+
+describe("cluster URLs other than http(s) are refused before any request, naming where they came from", () => {
+  const urls: [string, string][] = [
+    ["javascript:alert(1)", "has the scheme javascript:, but Elasticsearch is reached over http:// or https:// only"],
+    ["file:///etc/passwd", "has the scheme file:"],
+    ["ftp://h:21", "has the scheme ftp:"],
+    ["localhost:9200", "has the scheme localhost:"],
+    ["http://exa\tmple.com:9200", "contains control or invisible characters"],
+    ["https://h\u202e:9200", "contains control or invisible characters"],
+  ];
+  test.each(urls)("%j in the nodes option", (url, message) => {
+    expect(() => resolveConnection({ nodes: [url] })).toThrow(ConfigurationError);
+    expect(() => resolveConnection({ nodes: [url] })).toThrow(`nodes[0]: `);
+    expect(() => resolveConnection({ nodes: [url] })).toThrow(message);
+  });
+  test.each(urls)("%j in ELASTICSEARCH_URL and ELASTICSEARCH_ENDPOINTS", (url, message) => {
+    expect(() => connectionFromEnv({ ELASTICSEARCH_URL: url })).toThrow(`ELASTICSEARCH_URL: `);
+    expect(() => connectionFromEnv({ ELASTICSEARCH_URL: url })).toThrow(message);
+    expect(() => connectionFromEnv({ ELASTICSEARCH_ENDPOINTS: `http://ok:9200,${url}` })).toThrow(
+      `ELASTICSEARCH_ENDPOINTS: `,
+    );
+  });
+});

@@ -9,6 +9,7 @@ import {
   ElasticsearchError,
   MIN_SECRET_LENGTH,
   redact,
+  redactValue,
   registerSecretValue,
   REDACTED,
 } from "../../lib/client";
@@ -129,3 +130,14 @@ test("short values and their forms are not registered: they would mangle every l
   registerSecretValue("(x)y");
   expect(redact("f(x) = 1")).toBe("f(x) = 1");
 });
+
+test.each(["__proto__", "constructor", "toString"])(
+  "a response key named %s stays a key, and is redacted as one",
+  (key) => {
+    const body = JSON.parse(`{"${key}": {"api_key": "${SECRET.replace(/["\\]/g, "\\$&")}", "n": 1}}`);
+    const redacted = redactValue(body) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype);
+    expect(Object.keys(redacted)).toEqual([key]);
+    expect(JSON.stringify(redacted)).toBe(`{"${key}":{"api_key":"${REDACTED}","n":1}}`);
+  },
+);
