@@ -8,9 +8,15 @@ import { SecretRefSchema, type SecretRef } from "../catalogue";
 import { connectionFromEnv, type ConnectionOptions } from "../client";
 import { SecretResolutionError, resolveSecret, type SecretSource } from "../model";
 
+/** A node URL: http or https only (a `javascript:` or `file:` URL is never a cluster). */
+const NodeUrlSchema = z
+  .string()
+  .url("must be a URL such as https://localhost:9200")
+  .refine((url) => /^https?:\/\//i.test(url), "must be an http:// or https:// URL, such as https://localhost:9200");
+
 export const ClusterConfigSchema = z.strictObject({
-  url: z.string().url("must be a URL such as https://localhost:9200").optional(),
-  urls: z.array(z.string().url("must be a URL such as https://localhost:9200")).min(1).optional(),
+  url: NodeUrlSchema.optional(),
+  urls: z.array(NodeUrlSchema).min(1).optional(),
   cloud_id: z.string().min(1).optional(),
   api_key: SecretRefSchema.optional(),
   username: z.string().min(1).optional(),

@@ -3,8 +3,9 @@
  * Endpoints are in Elasticsearch request shape with secrets as references; a literal secret anywhere is an error
  * that says how to reference it. Every problem is reported at once.
  */
+import { NotAFileError, readRegularFile } from "./state/file-access";
+import { decodeUtf8 } from "../model/text";
 import { EsinferError } from "../errors";
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { inferenceIdProblems, isSecretRef } from "../catalogue";
@@ -172,13 +173,20 @@ function parseCluster(raw: unknown, issues: ValidationIssue[]): ClusterConfig | 
 /** Reads and validates a manifest file; throws a `ValidationError` with every problem. */
 export async function loadManifest(path: string): Promise<Stack> {
   const file = resolve(path);
+  let bytes: Buffer | undefined;
+  try {
+    // Never blocks on a FIFO; a directory or a device is named as such.
+    bytes = await readRegularFile(file);
+  } catch (e) {
+    const why = e instanceof NotAFileError ? `it is ${e.kind}, not a file` : (e as Error).message;
+    throw new ManifestReadError(`cannot read manifest ${path}: ${why}`);
+  }
+  if (bytes === undefined) throw new ManifestReadError(`cannot read manifest ${path}: no such file`);
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = decodeUtf8(bytes, `manifest ${path}`);
   } catch (e) {
-    throw new ManifestReadError(
-      `cannot read manifest ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
-    );
+    throw new ManifestReadError((e as Error).message);
   }
   let value: unknown;
   try {
