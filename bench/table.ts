@@ -11,23 +11,32 @@ export interface Row {
   readonly peakMb: number;
 }
 
-export const formatMs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
-export const formatMb = (mb: number): string => `${mb.toFixed(0)} MB`;
-const count = (n: number) => n.toLocaleString("en-US");
+/** Figures not measured (NaN) print as a dash. */
+const known = (v: number, format: (v: number) => string) => (Number.isNaN(v) ? "—" : format(v));
+export const formatMs = (ms: number): string =>
+  known(ms, (v) => (v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`));
+export const formatMb = (mb: number): string => known(mb, (v) => `${v.toFixed(0)} MB`);
+export const count = (n: number): string => known(n, (v) => v.toLocaleString("en-US"));
 
 export function markdownTable(rows: readonly Row[]): string {
-  const header = ["Operation", "N", "Contender", "Requests", "Max in flight", "Wall time", "CPU time", "Peak memory"];
-  const right = [false, true, false, true, true, true, true, true];
-  const cells = rows.map((r) => [
-    r.operation,
-    count(r.n),
-    r.contender,
-    count(r.requests),
-    String(r.maxInFlight),
-    formatMs(r.wallMs),
-    formatMs(r.cpuMs),
-    formatMb(r.peakMb),
-  ]);
+  return renderTable(
+    ["Operation", "N", "Contender", "Requests", "Max in flight", "Wall time", "CPU time", "Peak memory"],
+    [false, true, false, true, true, true, true, true],
+    rows.map((r) => [
+      r.operation,
+      count(r.n),
+      r.contender,
+      count(r.requests),
+      count(r.maxInFlight),
+      formatMs(r.wallMs),
+      formatMs(r.cpuMs),
+      formatMb(r.peakMb),
+    ]),
+  );
+}
+
+/** A Markdown table of `cells` under `header`, columns right-aligned where `right` says. */
+export function renderTable(header: readonly string[], right: readonly boolean[], cells: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(3, h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]) =>
     `| ${c.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(" | ")} |`;

@@ -34,7 +34,9 @@ export function driftMarkers(input: DriftInput): Map<string, string> {
     if (!owned || owned.status === "creating" || !jsonEqual(owned.declared, d.canonical)) continue;
     const current = input.live.endpoints.get(id);
     const secrets = input.secrets.get(id) ?? { fingerprints: {}, unresolved: {} };
-    const drifted = current ? whatDrifted(d, current, owned, secrets, input.live.info.version) : "deleted outside Terraform";
+    const drifted = current
+      ? whatDrifted(d, current, owned, secrets, input.live.info.version)
+      : "deleted outside Terraform";
     if (!drifted) continue;
     const observed = [recorded, current ? endpointDigest(current) : "absent", canonicalJson(secrets.fingerprints)];
     markers.set(id, `drift ${hash("sha256", observed.join("\n")).slice(0, 12)}: ${drifted}`);

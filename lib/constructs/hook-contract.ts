@@ -100,7 +100,8 @@ export const HOOK_INPUTS: Readonly<Record<HookCommand, Readonly<Record<string, s
 };
 
 /** Whether an environment flag is set to a false value (`0`, `false`, `no`, `off`). */
-export const isOff = (v: string | undefined) => v !== undefined && ["0", "false", "no", "off"].includes(v.toLowerCase());
+export const isOff = (v: string | undefined) =>
+  v !== undefined && ["0", "false", "no", "off"].includes(v.toLowerCase());
 /** Whether an environment flag is set to a true value (`1`, `true`, `yes`). */
 export const isOn = (v: string | undefined) => v !== undefined && ["1", "true", "yes"].includes(v.toLowerCase());
 

@@ -32,10 +32,14 @@ describe("a stack applied through its runner, then changed outside Terraform", (
   let key = KEY;
   // The app of test/terraform/app.ts without embeddings: ELSER (no secret) and Cohere rerank (key OPENAI_API_KEY).
   const synth = (shape: Partial<AppShape> = {}, env: Record<string, string> = {}) =>
-    synthApp(project, { url: emu.url, withRerank: true, ...shape, withEmbeddings: false }, {
-      OPENAI_API_KEY: key,
-      ...env,
-    });
+    synthApp(
+      project,
+      { url: emu.url, withRerank: true, ...shape, withEmbeddings: false },
+      {
+        OPENAI_API_KEY: key,
+        ...env,
+      },
+    );
   const drift = (out: Synthesized) =>
     Object.fromEntries(
       esinferResources(out.json)

@@ -133,11 +133,9 @@ export function nodeCounter(dir: string) {
   const bin = join(dir, "counting-bin");
   const log = join(dir, "node-starts.log");
   mkdirSync(bin, { recursive: true });
-  writeFileSync(
-    join(bin, "node"),
-    `#!/bin/sh\necho "$$ $*" >> "${log}"\nexec "${process.execPath}" "$@"\n`,
-    { mode: 0o755 },
-  );
+  writeFileSync(join(bin, "node"), `#!/bin/sh\necho "$$ $*" >> "${log}"\nexec "${process.execPath}" "$@"\n`, {
+    mode: 0o755,
+  });
   const lines = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []);
   return {
     env: () => ({ PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` }),

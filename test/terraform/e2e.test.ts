@@ -180,7 +180,9 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       await synth(current);
       const p = await plan();
       expect(changed(p)).toEqual(["apply: delete,create", "endpoint e2e-rerank: update"]);
-      expect(p.text).toMatch(/~ last_drift\s+= "none" -> "drift [0-9a-f]{12}: task_settings\.top_n changed outside Terraform"/);
+      expect(p.text).toMatch(
+        /~ last_drift\s+= "none" -> "drift [0-9a-f]{12}: task_settings\.top_n changed outside Terraform"/,
+      );
       await apply();
       expect(live("e2e-rerank")!.task_settings).toEqual({ top_n: 3 });
     });
@@ -241,7 +243,9 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
-          processors: [{ inference: { model_id: "e2e-embeddings", input_output: { input_field: "t", output_field: "v" } } }],
+          processors: [
+            { inference: { model_id: "e2e-embeddings", input_output: { input_field: "t", output_field: "v" } } },
+          ],
         }),
       });
       await declare({ withElser: false, embeddingModel: "text-embedding-3-large" });

@@ -114,7 +114,9 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     const created = await runner(v1);
     expect(created).toMatchObject({ code: 0, err: "" });
     expect(created.out).toContain("esinfer: applying stack search (2 endpoints declared)");
-    expect(created.out).toContain("esinfer: stack search: 2 to create, 0 to update in place, 0 to replace, 0 to delete");
+    expect(created.out).toContain(
+      "esinfer: stack search: 2 to create, 0 to update in place, 0 to replace, 0 to delete",
+    );
     expect(created.out).toMatch(/\+ rerank: created \(\d+ ms\)/);
     expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]);
     expect((await runner(v1)).out).toContain("esinfer: stack search: no changes");
@@ -246,7 +248,9 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     emu.createEndpoint("rerank", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
     const r = await runner(app(tempDir("esinfer-hooks-")));
     expect(r.code).toBe(1);
-    expect(r.err).toContain("rerank: inference_id: already exists in the cluster (cohere rerank) and is not managed by");
+    expect(r.err).toContain(
+      "rerank: inference_id: already exists in the cluster (cohere rerank) and is not managed by",
+    );
     expect(emu.endpoints().find((e) => e.inference_id === "rerank")!.service_settings.model_id).toBe("m");
     expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["rerank"]);
   });
@@ -258,7 +262,9 @@ test("run by hand, a hook says what it needs", async () => {
   expect(io.err()).toContain(
     "esinfer tf apply: ESINFER_STACK is not set; this command is run by the Terraform resources esinfer synthesizes",
   );
-  const bad = captureIo({ env: { ESINFER_STACK: "s", ESINFER_CLUSTER: "{not json", ESINFER_TF_ALLOW_IN_USE: "false" } });
+  const bad = captureIo({
+    env: { ESINFER_STACK: "s", ESINFER_CLUSTER: "{not json", ESINFER_TF_ALLOW_IN_USE: "false" },
+  });
   expect(await main(["tf", "destroy"], bad)).toBe(1);
   expect(bad.err()).toContain("esinfer tf destroy: ESINFER_CLUSTER is not valid JSON");
   const elsewhere = captureIo({ cwd: tempDir("esinfer-hooks-"), env: { ESINFER_STACK: "s" } });
@@ -266,7 +272,9 @@ test("run by hand, a hook says what it needs", async () => {
   expect(elsewhere.err()).toContain("cdk.tf.json): no such file; synthesize the app first");
   const unknown = captureIo();
   expect(await main(["tf", "reconcile"], unknown)).toBe(1);
-  expect(unknown.err()).toContain("esinfer tf reconcile: unknown hook (the synthesized stack runs apply, destroy, lookup)");
+  expect(unknown.err()).toContain(
+    "esinfer tf reconcile: unknown hook (the synthesized stack runs apply, destroy, lookup)",
+  );
   const lookup = captureIo({ stdin: "{not json" });
   expect(await main(["tf", "lookup"], lookup)).toBe(1);
   expect(lookup.err()).toContain("esinfer tf lookup: the request on stdin is not JSON");

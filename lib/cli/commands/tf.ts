@@ -90,7 +90,9 @@ async function applyHook(io: Io): Promise<number> {
           refuseInUse(plan, allowed, "apply");
           io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
           for (const e of inUse(plan))
-            io.stdout.write(`! ${e.inference_id}: used by ${describeReferences(e.references!)}: sending force=true (allowInUse)\n`);
+            io.stdout.write(
+              `! ${e.inference_id}: used by ${describeReferences(e.references!)}: sending force=true (allowInUse)\n`,
+            );
           return true;
         },
         onEvent: printEvent(io),
@@ -196,7 +198,11 @@ async function lookup(io: Io): Promise<number> {
   } catch (e) {
     throw new UsageError(`esinfer tf lookup: the request on stdin is not JSON: ${(e as Error).message}`);
   }
-  if (typeof request?.stack !== "string" || typeof request.project_dir !== "string" || !Array.isArray(request.endpoints))
+  if (
+    typeof request?.stack !== "string" ||
+    typeof request.project_dir !== "string" ||
+    !Array.isArray(request.endpoints)
+  )
     throw new UsageError("esinfer tf lookup: the request on stdin needs stack, project_dir and endpoints");
   const stack = stackOf(io, {
     name: request.stack,
@@ -261,7 +267,8 @@ function refuseInUse(plan: Plan, allowed: (id: string) => boolean, hook: "apply"
       ? `on its InferenceEndpoint (or on the ElasticsearchCluster)`
       : `on the ElasticsearchCluster`;
   const what = refused.map(
-    (e) => `${e.action} ${e.inference_id} (used by ${describeReferences(e.references!)}; to allow it, set allowInUse: true ${where(e)})`,
+    (e) =>
+      `${e.action} ${e.inference_id} (used by ${describeReferences(e.references!)}; to allow it, set allowInUse: true ${where(e)})`,
   );
   const once =
     hook === "apply"
