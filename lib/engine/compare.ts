@@ -16,7 +16,7 @@ import type { InferenceEndpoint } from "../client";
 import { REDACTED, isSecretValue, jsonEqual, secretFields } from "../model";
 import { secretReference } from "./secret-reference";
 import { endpointDigest } from "./live-digest";
-import { foldEnums, isPlainObject, settingsFacts, shapeOf } from "../model/schema-walk";
+import { fieldOf, foldEnums, isPlainObject, settingsFacts, shapeOf } from "../model/schema-walk";
 import type { FieldChange } from "./plan-types";
 import type { OwnedEndpoint } from "./state/types";
 import type { DeclaredEndpoint } from "./stack";
@@ -75,10 +75,10 @@ export function compareEndpoint(
   const liveSS = foldEnums(spec.serviceSettings, live.service_settings ?? {}) as Record<string, unknown>;
   const declSS = canonical.service_settings as Record<string, unknown>;
   for (const key of union(Object.keys(declSS), Object.keys(liveSS))) {
-    const facts = infoOf(shape[key]);
+    const facts = infoOf(fieldOf(shape, key));
     if (facts.secret) continue;
-    const want = declSS[key];
-    const have = liveSS[key];
+    const want = own(declSS, key);
+    const have = own(liveSS, key);
     if (
       want === undefined &&
       !removedByUser(key, lastApplied?.service_settings) &&
@@ -118,12 +118,12 @@ export function compareEndpoint(
   const taskShape = shapeOf(spec.taskSettings) ?? {};
   for (const key of union(Object.keys(declTS), Object.keys(liveTS))) {
     if (
-      declTS[key] === undefined &&
+      own(declTS, key) === undefined &&
       !removedByUser(key, lastApplied?.task_settings) &&
-      infoOf(taskShape[key]).serverDefault !== undefined
+      infoOf(fieldOf(taskShape, key)).serverDefault !== undefined
     )
       continue;
-    diffValue(`task_settings.${key}`, liveTS[key], declTS[key], add);
+    diffValue(`task_settings.${key}`, own(liveTS, key), own(declTS, key), add);
   }
 
   // chunking_settings
@@ -164,7 +164,7 @@ function diffValue(
   if (jsonEqual(have, want)) return;
   if (isPlainObject(have) && isPlainObject(want)) {
     for (const key of union(Object.keys(want), Object.keys(have)))
-      diffValue(`${path}.${key}`, have[key], want[key], add);
+      diffValue(`${path}.${key}`, own(have, key), own(want, key), add);
     return;
   }
   add(path, have, want);
@@ -178,12 +178,12 @@ function ignoredWhenUndeclared(
   readOnly: readonly string[],
 ): boolean {
   if (ALWAYS_READ_ONLY.has(key) || readOnly.includes(key)) return true;
-  if (!(key in shape)) return true; // a newer server's field: not ours to judge
+  if (!Object.hasOwn(shape, key)) return true; // a newer server's field: not ours to judge
   return computed.has(key);
 }
 
 function removedByUser(key: string, lastApplied: Record<string, unknown> | undefined): boolean {
-  return lastApplied !== undefined && key in lastApplied;
+  return lastApplied !== undefined && Object.hasOwn(lastApplied, key);
 }
 
 function lastAppliedHasSecret(
@@ -191,8 +191,9 @@ function lastAppliedHasSecret(
   path: string,
 ): boolean {
   const [, key, name] = path.split(".");
-  const value = lastApplied?.service_settings?.[key!];
-  return name === undefined ? value !== undefined : isPlainObject(value) && name in value;
+  const settings = lastApplied?.service_settings;
+  const value = settings ? own(settings, key!) : undefined;
+  return name === undefined ? value !== undefined : isPlainObject(value) && Object.hasOwn(value, name);
 }
 
 /** Live chunking as stored, normalized like declared chunking (sentence_overlap default, separators). */
@@ -201,4 +202,6 @@ function normalizeChunking(raw: unknown): unknown {
 }
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+/** A value by key, own properties only: settings keys are data (`constructor` is a key like any other). */
+const own = (o: Readonly<Record<string, unknown>>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 const withReason = (reason: string | undefined) => (reason ? { forces_replace: reason } : {});

@@ -36,11 +36,11 @@ export function secretEnvName(inferenceId: string, field: string): string {
 export function importDeclaration(live: InferenceEndpoint): ImportedEndpoint {
   const spec = getTaskSpec(live.service, live.task_type)!;
   const shape = shapeOf(spec.serviceSettings) ?? {};
-  const serviceSettings: Record<string, unknown> = {};
+  const serviceSettings = Object.create(null) as Record<string, unknown>;
   const secretEnv: string[] = [];
   const folded = foldEnums(spec.serviceSettings, live.service_settings) as Record<string, unknown>;
   for (const [key, value] of Object.entries(folded)) {
-    if (!(key in shape) || spec.readOnly.includes(key)) continue; // read-only or unknown to this esinfer
+    if (!Object.hasOwn(shape, key) || spec.readOnly.includes(key)) continue; // read-only or unknown to this esinfer
     // The server names an in-cluster endpoint's own deployment after it; declaring that would be noise (and
     // removing it later a change).
     if (key === "deployment_id" && value === live.inference_id) continue;
@@ -49,12 +49,12 @@ export function importDeclaration(live: InferenceEndpoint): ImportedEndpoint {
   // Secrets are never returned: declare the required ones as references (the first of an exactly-one group).
   for (const [key, field] of Object.entries(shape)) {
     const facts = infoOf(field);
-    if (!facts.secret || key in serviceSettings) continue;
+    if (!facts.secret || Object.hasOwn(serviceSettings, key)) continue;
     const required = !field.safeParse(undefined).success;
     const firstOfGroup =
       key === "api_key" && spec.rules.some((r) => r.description.startsWith("exactly one of [api_key]"));
     if (!required && !firstOfGroup) continue;
-    if (isPlainObject(live.service_settings[key])) continue;
+    if (Object.hasOwn(live.service_settings, key) && isPlainObject(live.service_settings[key])) continue;
     const env = secretEnvName(live.inference_id, key);
     serviceSettings[key] = key === "secret_parameters" ? { api_key: { env } } : { env };
     secretEnv.push(env);
