@@ -111,6 +111,7 @@ function applyDocument(plan: Plan, result: ApplyResult | undefined) {
     stack: plan.stack,
     summary: plan.summary,
     failed: result?.failed ?? 0,
+    ...(result?.interrupted ? { interrupted: true } : {}),
     outcomes: outcomes.map((o) => ({
       inference_id: o.inference_id,
       action: o.action,
