@@ -166,13 +166,6 @@ export const BEHAVIORS = {
   },
   // ---------------------------------------------------------------------------------------------------------------
   // Error texts that changed
-  "errors.elasticsearch_model_id_message": {
-    summary:
-      'An elasticsearch endpoint without model_id (nor deployment_id) is refused with "Error parsing service settings, model_id must be provided" (illegal_argument_exception; before: the validation error "Error parsing request config, model id is missing").',
-    since: MAIN_VERSION,
-    reference: "ElasticsearchInternalService.parseRequestConfig",
-    inferred: "switch point",
-  },
   "errors.configuration_prefix": {
     summary:
       'Unknown settings read "Configuration contains settings [..] unknown to the [..] service" (before: "Model configuration contains ...").',

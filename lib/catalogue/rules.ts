@@ -17,45 +17,35 @@ export const BEDROCK_PROVIDER_TASKS: Readonly<Record<string, readonly TaskType[]
   mistral: ["completion", "chat_completion"],
 };
 
+/** An Amazon Bedrock task setting only some providers take (compared case-insensitively, as the server does). */
+function bedrockProvidersOnly(setting: string, providers: readonly string[]): Rule {
+  const names = providers.length > 1 ? `${providers.slice(0, -1).join(", ")} and ${providers.at(-1)}` : providers[0];
+  return rule(
+    `task_settings.${setting} is only available for the ${names} provider${providers.length > 1 ? "s" : ""}`,
+    (input) => {
+      const provider = input.service_settings.provider;
+      return input.task_settings[setting] !== undefined &&
+        typeof provider === "string" &&
+        !providers.includes(provider.toLowerCase())
+        ? [
+            {
+              path: `task_settings.${setting}`,
+              message: `is not available for provider "${provider}"`,
+              allowed: `provider${providers.length > 1 ? "s" : ""} ${providers.join(", ")}`,
+            },
+          ]
+        : [];
+    },
+  );
+}
+
 /** Amazon Bedrock providers whose completion models take `top_k`. */
 export const BEDROCK_TOP_K_PROVIDERS: readonly string[] = ["anthropic", "cohere", "mistral"];
 
-export const bedrockTopK: Rule = rule(
-  "task_settings.top_k is only available for the anthropic, cohere and mistral providers",
-  (input) => {
-    const provider = input.service_settings.provider;
-    return input.task_settings.top_k !== undefined &&
-      typeof provider === "string" &&
-      !BEDROCK_TOP_K_PROVIDERS.includes(provider.toLowerCase())
-      ? [
-          {
-            path: "task_settings.top_k",
-            message: `is not available for provider "${provider}"`,
-            allowed: `providers ${BEDROCK_TOP_K_PROVIDERS.join(", ")}`,
-          },
-        ]
-      : [];
-  },
-);
+export const bedrockTopK: Rule = bedrockProvidersOnly("top_k", BEDROCK_TOP_K_PROVIDERS);
 
 /** Amazon Bedrock: `task_settings.truncate` only for the cohere provider (AmazonBedrockService.checkTaskSettingsForTextEmbeddingModel). */
-export const bedrockTruncate: Rule = rule(
-  "task_settings.truncate is only available for the cohere provider",
-  (input) => {
-    const provider = input.service_settings.provider;
-    return input.task_settings.truncate !== undefined &&
-      typeof provider === "string" &&
-      provider.toLowerCase() !== "cohere"
-      ? [
-          {
-            path: "task_settings.truncate",
-            message: `is not available for provider "${provider}"`,
-            allowed: "provider cohere",
-          },
-        ]
-      : [];
-  },
-);
+export const bedrockTruncate: Rule = bedrockProvidersOnly("truncate", ["cohere"]);
 
 /** Which task types each Azure AI Studio provider serves. */
 export const AZURE_AI_STUDIO_PROVIDER_TASKS: Readonly<Record<string, readonly TaskType[]>> = {
@@ -72,7 +62,7 @@ export function providerSupportsTask(service: string, table: Readonly<Record<str
   return rule(`the ${service} provider must support the task type`, (input) => {
     const taskType = input.task_type;
     const provider = input.service_settings.provider;
-    if (typeof provider !== "string" || !(provider in table)) return [];
+    if (typeof provider !== "string" || !Object.hasOwn(table, provider)) return [];
     const tasks = table[provider]!;
     if (tasks.includes(taskType)) return [];
     const providers = Object.keys(table).filter((p) => table[p]!.includes(taskType));
@@ -120,7 +110,7 @@ export const customParametersDistinctFromSecrets: Rule = rule(
     const secrets = input.service_settings.secret_parameters;
     if (!params || typeof params !== "object" || !secrets || typeof secrets !== "object") return [];
     return Object.keys(params)
-      .filter((k) => k in secrets)
+      .filter((k) => Object.hasOwn(secrets, k))
       .map((k) => ({
         path: `task_settings.parameters.${k}`,
         message: `has the same name as service_settings.secret_parameters.${k}`,
@@ -145,7 +135,7 @@ export const customJsonParserKeys: Rule = rule(
     const taskType = input.task_type;
     const response = input.service_settings.response as { json_parser?: Record<string, unknown> } | undefined;
     const parser = response?.json_parser;
-    const keys = CUSTOM_JSON_PARSER_KEYS[taskType];
+    const keys = Object.hasOwn(CUSTOM_JSON_PARSER_KEYS, taskType) ? CUSTOM_JSON_PARSER_KEYS[taskType] : undefined;
     if (!parser || typeof parser !== "object" || !keys) return [];
     const allowed = [...keys.required, ...keys.optional];
     return [

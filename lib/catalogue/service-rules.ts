@@ -17,8 +17,13 @@ export function isInClusterService(service: string): boolean {
 }
 
 export interface BuiltInModel {
-  /** The model ids the server accepts for it: the portable id and the platform-specific variants. */
+  /** The model ids the server accepts for it on create: the portable id and the platform-specific variants. */
   readonly ids: readonly string[];
+  /**
+   * Ids the server still reads from stored endpoints but refuses on create, with "model id does not match any
+   * models available on this platform. Was [..]. You may need to use a platform agnostic model." (elserCase).
+   */
+  readonly retiredIds?: readonly string[];
   readonly taskTypes: readonly TaskType[];
 }
 
@@ -29,19 +34,29 @@ export interface BuiltInModel {
  * platform").
  */
 export const BUILT_IN_MODELS = {
-  elser: { ids: [".elser_model_2", ".elser_model_2_linux-x86_64", ".elser_model_1"], taskTypes: ["sparse_embedding"] },
+  elser: {
+    ids: [".elser_model_2", ".elser_model_2_linux-x86_64"],
+    retiredIds: [".elser_model_1"],
+    taskTypes: ["sparse_embedding"],
+  },
   e5: { ids: [".multilingual-e5-small", ".multilingual-e5-small_linux-x86_64"], taskTypes: ["text_embedding"] },
   rerank: { ids: [".rerank-v1"], taskTypes: ["rerank"] },
 } as const satisfies Record<string, BuiltInModel>;
 
 export type BuiltInModelName = keyof typeof BUILT_IN_MODELS;
 
-/** Which built-in model a model_id names (exact id, platform variants included), if any. */
+/** Which built-in model a model_id names (exact id, platform variants and retired ids included), if any. */
 export function builtInModelOf(modelId: unknown): BuiltInModelName | undefined {
   if (typeof modelId !== "string") return undefined;
   for (const [name, model] of Object.entries(BUILT_IN_MODELS) as [BuiltInModelName, BuiltInModel][])
-    if (model.ids.includes(modelId)) return name;
+    if (model.ids.includes(modelId) || model.retiredIds?.includes(modelId)) return name;
   return undefined;
+}
+
+/** Whether a model_id is a built-in model the server refuses on create (see BuiltInModel.retiredIds). */
+export function isRetiredBuiltInModel(modelId: unknown): boolean {
+  if (typeof modelId !== "string") return false;
+  return (Object.values(BUILT_IN_MODELS) as BuiltInModel[]).some((m) => m.retiredIds?.includes(modelId) ?? false);
 }
 
 /** Whether an endpoint runs ELSER: the deprecated `elser` service, or the elasticsearch service with an ELSER model. */

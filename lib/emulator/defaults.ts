@@ -60,11 +60,16 @@ const SIMILARITY_DEFAULTS: Readonly<Record<string, string>> = {
   elasticsearch: "cosine",
 };
 
+/** A table's own entry for a name (service or model names come from requests: `constructor` is no entry). */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, name: unknown): T | undefined {
+  return typeof name === "string" && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** The similarity stored when none was given; `embeddingType` matters for cohere and jinaai (bit/binary: l2_norm). */
 export function defaultSimilarity(service: string, embeddingType?: unknown): string {
   if ((service === "cohere" || service === "jinaai") && (embeddingType === "bit" || embeddingType === "binary"))
     return "l2_norm";
-  return SIMILARITY_DEFAULTS[service] ?? "dot_product";
+  return ownEntry(SIMILARITY_DEFAULTS, service) ?? "dot_product";
 }
 
 /** Output sizes of well-known embedding models (what the validation call would detect). */
@@ -128,15 +133,11 @@ const SERVICE_DIMENSIONS: Readonly<Record<string, number>> = {
 /** Dimensions of an embedding endpoint's vectors when the request did not set them. */
 export function defaultDimensions(service: string, serviceSettings: Readonly<Record<string, unknown>>): number {
   const model = serviceSettings.model_id ?? serviceSettings.model;
-  if (typeof model === "string" && MODEL_DIMENSIONS[model] !== undefined) return MODEL_DIMENSIONS[model]!;
-  return SERVICE_DIMENSIONS[service] ?? 768;
+  return ownEntry(MODEL_DIMENSIONS, model) ?? ownEntry(SERVICE_DIMENSIONS, service) ?? 768;
 }
 
 /** Embedding types the server stores when none is given (cohere, jinaai: float; inferred for jinaai). */
 export const EMBEDDING_TYPE_DEFAULTS: Readonly<Record<string, string>> = { cohere: "float", jinaai: "float" };
-
-/** Model an ELSER (`elser` service) endpoint deploys when none is named. */
-export const ELSER_MODEL_ID = ".elser_model_2";
 
 /**
  * The vector element type an embedding endpoint produces, from its `element_type` / `embedding_type` setting

@@ -8,9 +8,8 @@
  * the portable and the `_linux-x86_64` variants of the built-in models are available; any other model_id must name
  * an Eland model given to the emulator (`trainedModels`), else the server's "does not match any models" error.
  */
-import { BUILT_IN_MODELS, builtInModelOf } from "../catalogue";
-import { illegalArgument, msg, validationException } from "./errors";
-import type { Behavior } from "./versions";
+import { BUILT_IN_MODELS, builtInModelOf, isRetiredBuiltInModel } from "../catalogue";
+import { illegalArgument, msg } from "./errors";
 
 /** Model an endpoint of the deprecated `elser` service deploys when none is named (the platform's ELSER variant). */
 export const ELSER_MODEL_ID = BUILT_IN_MODELS.elser.ids[0];
@@ -19,27 +18,46 @@ const present = (raw: Readonly<Record<string, unknown>>, k: string) =>
   Object.hasOwn(raw, k) && raw[k] !== undefined && raw[k] !== null;
 
 /**
- * The model checks, in the server's order: a deployment id skips them; a missing model_id is the elser alias's
- * default or an error; a model that is neither built in nor uploaded is refused. Throws the server's error.
+ * The model checks made before the service settings are parsed, in the server's order: a deployment id skips them;
+ * a missing model_id is the elser alias's default or an error; a model that is neither built in nor uploaded is
+ * refused. Throws the server's error.
  */
 export function checkInClusterModel(
   service: string,
   raw: Readonly<Record<string, unknown>>,
   elandModels: ReadonlySet<string>,
-  behavior: Behavior,
 ): void {
   if (present(raw, "deployment_id")) return;
   if (!present(raw, "model_id")) {
     if (service === "elser") return;
-    if (behavior.has("errors.elasticsearch_model_id_message"))
-      throw illegalArgument("Error parsing service settings, model_id must be provided");
-    throw validationException(["Error parsing request config, model id is missing"]);
+    throw illegalArgument("Error parsing service settings, model_id must be provided");
   }
   const modelId = raw.model_id;
   if (typeof modelId === "string" && builtInModelOf(modelId) === undefined && !elandModels.has(modelId))
     throw illegalArgument(
       `Error parsing request config, model id does not match any models available on this platform. Was [${modelId}]. You may need to load it into the cluster using eland.`,
     );
+}
+
+/**
+ * The platform check of a built-in model, made once its service settings parsed (elserCase): a retired id (ELSER
+ * v1) is neither this platform's variant nor the portable one.
+ */
+export function checkModelVariant(raw: Readonly<Record<string, unknown>>): void {
+  if (present(raw, "deployment_id") || !isRetiredBuiltInModel(raw.model_id)) return;
+  throw illegalArgument(
+    `Error parsing request config, model id does not match any models available on this platform. Was [${String(raw.model_id)}]. You may need to use a platform agnostic model.`,
+  );
+}
+
+/**
+ * Whether unknown task settings are refused: only for a model uploaded with Eland (customElandCase). The built-in
+ * models' cases (e5Case, elserCase, rerankerCase) and an existing deployment read the settings they know and drop
+ * the rest.
+ */
+export function refusesUnknownTaskSettings(raw: Readonly<Record<string, unknown>>): boolean {
+  if (present(raw, "deployment_id") || !present(raw, "model_id")) return false;
+  return builtInModelOf(raw.model_id) === undefined;
 }
 
 /** ElasticsearchInternalServiceSettings.fromRequestMap's own requirements (beyond field types). */

@@ -21,6 +21,7 @@ import {
   EMBEDDING_TYPE_DEFAULTS,
   isEmbeddingTask,
   isPreconfigured,
+  ownEntry,
 } from "./defaults";
 import { actionRequestValidation, classCast, EsError, msg, statusException, validationException } from "./errors";
 import { isPlainObject } from "./json";
@@ -28,7 +29,13 @@ import { taskFields, type FieldSpec, type TaskFields } from "./schema";
 import { availableFields, leftoverOf, parseScope, throwIfUnknown } from "./settings-parse";
 import { digestSecrets, type StoredEndpoint } from "./store";
 import { resolveTaskType, type TaskTypeOrAny } from "./task-types";
-import { checkInClusterModel, inClusterErrors, inClusterSettings } from "./in-cluster";
+import {
+  checkInClusterModel,
+  checkModelVariant,
+  inClusterErrors,
+  inClusterSettings,
+  refusesUnknownTaskSettings,
+} from "./in-cluster";
 import type { Behavior } from "./versions";
 
 /** `MlStrings.isValidId`: the pattern, and not `_all`. */
@@ -141,7 +148,7 @@ function parseRequestConfig(
   const inCluster = isInClusterService(service);
   if (inCluster) {
     throwIfUnknown(leftoverOf(body, consumedTop), Object.keys(body).length, behavior, service);
-    checkInClusterModel(service, ss, models.eland, behavior);
+    checkInClusterModel(service, ss, models.eland);
   }
   moveLegacyModelId(service, ss, ts);
 
@@ -156,6 +163,7 @@ function parseRequestConfig(
     parsedService.consumed.add("rate_limit");
   }
   if (parsedService.errors.length > 0) throw validationException(parsedService.errors);
+  if (inCluster) checkModelVariant(ss);
 
   const parsedTask = parseScope(ts, fields.taskSettings, { ...scope, scope: "task_settings" });
   if (parsedTask.errors.length > 0) throw validationException(parsedTask.errors);
@@ -174,7 +182,8 @@ function parseRequestConfig(
   throwIfUnknown(leftoverOf(body, consumedTop), Object.keys(body).length, behavior, service);
   const consumedService = new Set([...parsedService.consumed, ...parsedSecrets.consumed]);
   throwIfUnknown(leftoverOf(ss, consumedService), Object.keys(ss).length, behavior, service);
-  throwIfUnknown(leftoverOf(ts, parsedTask.consumed), Object.keys(ts).length, behavior, service);
+  if (!inCluster || refusesUnknownTaskSettings(ss))
+    throwIfUnknown(leftoverOf(ts, parsedTask.consumed), Object.keys(ts).length, behavior, service);
 
   const serviceSettings = inCluster
     ? inClusterSettings(id, service, parsedService.values)
@@ -223,8 +232,8 @@ export function withServerDefaults(
     out.rate_limit = { requests_per_minute: given?.requests_per_minute ?? rateDefault.requests_per_minute };
   }
   if (isEmbeddingTask(taskType)) {
-    if (has("embedding_type") && out.embedding_type === undefined && EMBEDDING_TYPE_DEFAULTS[service])
-      out.embedding_type = EMBEDDING_TYPE_DEFAULTS[service];
+    const embeddingType = ownEntry(EMBEDDING_TYPE_DEFAULTS, service);
+    if (has("embedding_type") && out.embedding_type === undefined && embeddingType) out.embedding_type = embeddingType;
     if (has("dimensions") && out.dimensions === undefined) out.dimensions = defaultDimensions(service, out);
     if (has("similarity") && out.similarity === undefined)
       out.similarity = defaultSimilarity(service, out.embedding_type);

@@ -17,6 +17,11 @@ import {
 export interface Behavior {
   /** The emulated version as `major.minor.patch`. */
   readonly version: string;
+  /**
+   * Whether the version is Elasticsearch's unreleased main branch (MAIN_VERSION), for display: what the version
+   * does is asked of `has` / `at`, never of this flag.
+   */
+  readonly main: boolean;
   /** Whether the version has a catalogue fact that arrived at `since` (a service's, a field's). */
   at(since: Since): boolean;
   /** Whether the version has the registry's behavior. */
@@ -35,6 +40,7 @@ export function behaviorFor(versionText: string = MAIN_VERSION): Behavior {
     );
   return {
     version,
+    main: version === MAIN_VERSION,
     at: (since) => isAtLeast(v, since),
     has: (name) => hasBehavior(name, v),
     value: (name) => behaviorValue(name, v),

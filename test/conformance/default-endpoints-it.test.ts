@@ -10,9 +10,17 @@
  */
 import { MAIN_VERSION } from "../../lib/catalogue";
 import { errorOf, raw, useConformanceEmulator } from "./helpers";
+import type { Emulator } from "../../lib/emulator";
 
 const adaptive = { enabled: true, min_number_of_allocations: 0, max_number_of_allocations: 32 };
 const sentenceChunking = { strategy: "sentence", max_chunk_size: 250, sentence_overlap: 1 };
+
+/** DefaultEndPointsIT.testUpdateDefaultEndpointReturnsBadRequest's request. */
+const updateDefaultE5 = (em: Emulator) =>
+  raw(em, "PUT", "/_inference/text_embedding/.multilingual-e5-small-elasticsearch/_update", {
+    task_type: "text_embedding",
+    service_settings: { num_threads: 2 },
+  });
 
 describe("DefaultEndPointsIT", () => {
   const em = useConformanceEmulator();
@@ -50,10 +58,7 @@ describe("DefaultEndPointsIT", () => {
   });
 
   it("DefaultEndPointsIT.testUpdateDefaultEndpointReturnsBadRequest", async () => {
-    const res = await raw(em(), "PUT", "/_inference/text_embedding/.multilingual-e5-small-elasticsearch/_update", {
-      task_type: "text_embedding",
-      service_settings: { num_threads: 2 },
-    });
+    const res = await updateDefaultE5(em());
     expect(errorOf(res)).toEqual({
       status: 400,
       type: "status_exception",
@@ -88,10 +93,7 @@ describe(`DefaultEndPointsIT before main (${MAIN_VERSION})`, () => {
   const em = useConformanceEmulator({ esVersion: "9.5.0" });
 
   it("DefaultEndPointsIT.testUpdateDefaultEndpointReturnsBadRequest: released versions refuse the id first", async () => {
-    const res = await raw(em(), "PUT", "/_inference/text_embedding/.multilingual-e5-small-elasticsearch/_update", {
-      task_type: "text_embedding",
-      service_settings: { num_threads: 2 },
-    });
+    const res = await updateDefaultE5(em());
     expect(errorOf(res)).toEqual({
       status: 400,
       type: "action_request_validation_exception",

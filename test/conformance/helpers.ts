@@ -3,6 +3,15 @@
  * the real services that stand in for Elasticsearch's internal mock services (`inference-service-test` plugin),
  * each of the same shape: sparse with task settings, dense, completion, chat completion.
  */
+import {
+  getService,
+  isAtLeast,
+  SERVICE_NAMES,
+  taskSince,
+  taskTypeExists,
+  taskTypesOf,
+  type TaskType,
+} from "../../lib/catalogue";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../lib/emulator";
 import { errorOf, raw, type RawResponse } from "../emulator/helpers";
 
@@ -56,4 +65,14 @@ export function events(text: string): { type: string; data: string }[] {
       const data = lines.find((l) => l.startsWith("data: "))?.slice("data: ".length) ?? "";
       return { type, data };
     });
+}
+
+/** The service and task types a version has. */
+export function pairsAt(version: string): [string, TaskType][] {
+  return SERVICE_NAMES.flatMap((service) =>
+    taskTypesOf(service)
+      .filter((t) => isAtLeast(version, getService(service)!.since) && isAtLeast(version, taskSince(service, t)!))
+      .filter((t) => taskTypeExists(t, version))
+      .map((t): [string, TaskType] => [service, t]),
+  );
 }

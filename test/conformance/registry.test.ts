@@ -5,17 +5,7 @@
  * HTTP with esinfer's own client: create the endpoint, `_update` the one field (with what the engine would send
  * alongside it: the secrets, and num_allocations where the version needs it), read it back, compare.
  */
-import {
-  hasBehavior,
-  MAIN_VERSION,
-  SERVICE_NAMES,
-  taskSince,
-  taskTypeExists,
-  taskTypesOf,
-  isAtLeast,
-  getService,
-  type TaskType,
-} from "../../lib/catalogue";
+import { hasBehavior, MAIN_VERSION, isAtLeast, type TaskType } from "../../lib/catalogue";
 import { ElasticsearchClient, ElasticsearchError } from "../../lib/client";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { taskFields, type FieldSpec } from "../../lib/emulator/schema";
@@ -24,19 +14,10 @@ import { behaviorFor } from "../../lib/emulator/versions";
 import { replaceReason, updateNeedsNumAllocations } from "../../lib/engine/updatability";
 import { jsonEqual } from "../../lib/model/canonical";
 import { requestFor } from "../emulator/helpers";
+import { pairsAt } from "./helpers";
 
 /** Every version esinfer supports: 8.18, the 8.19 line (after its backports), 9.0 to 9.5, and main. */
 const VERSIONS = ["8.18.0", "8.19.7", "9.0.0", "9.1.0", "9.2.0", "9.3.0", "9.4.0", "9.5.0", MAIN_VERSION];
-
-/** The service and task types a version has. */
-function pairsAt(version: string): [string, TaskType][] {
-  return SERVICE_NAMES.flatMap((service) =>
-    taskTypesOf(service)
-      .filter((t) => isAtLeast(version, getService(service)!.since) && isAtLeast(version, taskSince(service, t)!))
-      .filter((t) => taskTypeExists(t, version))
-      .map((t): [string, TaskType] => [service, t]),
-  );
-}
 
 /** A valid value different from `current` for a field, or undefined when the field has no value to try. */
 function changedValue(field: FieldSpec, current: unknown, service: string): unknown {

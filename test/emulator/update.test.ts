@@ -264,23 +264,7 @@ describe("update at main (2026)", () => {
     );
   });
 
-  it("rejects unknown service and task settings", async () => {
-    const em = await setup(v);
-    expect(
-      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { service_settings: { nope: 1 } })),
-    ).toEqual({
-      status: 400,
-      type: "status_exception",
-      reason: `${unknownPrefix(v)} contains settings [{nope=1}] unknown to the [openai] service`,
-    });
-    expect(
-      errorOf(await raw(em, "PUT", "/_inference/text_embedding/e1/_update", { task_settings: { nope: 1 } })),
-    ).toEqual({
-      status: 400,
-      type: "status_exception",
-      reason: `${unknownPrefix(v)} contains settings [{nope=1}] unknown to the [openai] service`,
-    });
-  });
+  // Unknown service and task settings: test/conformance/update-action.test.ts (TransportUpdateInferenceModelActionTests).
 
   it("replaces chunking settings as a whole and validates them", async () => {
     const em = await setup(v);
