@@ -12,13 +12,17 @@ import { ENVIRONMENTS } from "../../examples/promotion/environments";
 import { SearchStack } from "../../examples/promotion/search-stack";
 import { captureIo } from "../helpers/io";
 import { tempDir } from "../helpers/stack";
+import { withEnv } from "../helpers/synth";
 
 function synthApp(add: (app: App) => void): { outdir: string; projectDir: string; stacks: SynthesizedStack[] } {
   const projectDir = tempDir("esinfer-example-");
   const outdir = join(projectDir, "cdktf.out");
-  const app = new App({ outdir, context: { "esinfer:projectDir": projectDir } });
-  add(app);
-  app.synth();
+  // Offline: these clusters are example hosts (the drift lookup has its own tests).
+  withEnv({ ESINFER_LOOKUP: "0" }, () => {
+    const app = new App({ outdir, context: { "esinfer:projectDir": projectDir } });
+    add(app);
+    app.synth();
+  });
   return { outdir, projectDir, stacks: readSynthesizedStacks(outdir) };
 }
 

@@ -89,7 +89,8 @@ export async function synthApp(
   const child = spawn(
     process.execPath,
     ["--import", "tsx", join(root, "test", "terraform", "app.ts"), JSON.stringify({ outdir, projectDir, shape })],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+    // The shape says whether to look up (an ESINFER_LOOKUP of the test run's own environment does not).
+    { cwd: root, env: { ...process.env, ESINFER_LOOKUP: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   let stderr = "";
