@@ -15,6 +15,7 @@ import {
   type TaskType,
   type TaskTypeOf,
 } from "../catalogue";
+import type { DeclarationsByService, EndpointDeclaration } from "./generated/declarations";
 import { toSnakeKeys, toCamelKeys, chunkingSchemaFor, isPlainObject, snakeCase } from "./schema-walk";
 
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
@@ -46,15 +47,13 @@ type ChunkingProp<C, Case extends "camel" | "snake", Key extends string> = C ext
   ? { [K in Key]?: Case extends "camel" ? Camelize<ChunkingSettings> : ChunkingSettings }
   : { [K in Key]?: never };
 
-/** The declaration of one endpoint of service `S` and task type `T`, in camelCase. */
-export type EndpointDeclarationOf<S extends ServiceName, T extends TaskTypeOf<S>> = {
-  /** Lowercase letters, digits, `_`, `-` and `.` inside; starts and ends with a letter or digit. */
-  inferenceId: string;
-  service: S;
-  taskType: T;
-  serviceSettings: Camelize<SettingsIn<S, T>["service"]>;
-} & TaskSettingsProp<SettingsIn<S, T>["task"], "camel", "taskSettings"> &
-  ChunkingProp<SettingsIn<S, T>["chunking"], "camel", "chunkingSettings">;
+/**
+ * The declaration of one endpoint of service `S` and task type `T`, in camelCase: the interface generated from the
+ * catalogue (`generated/declarations.ts`), whose every setting documents itself in an editor.
+ */
+export type EndpointDeclarationOf<S extends ServiceName, T extends TaskTypeOf<S>> = T extends keyof DeclarationsByService[S]
+  ? DeclarationsByService[S][T]
+  : never;
 
 /** The same endpoint in Elasticsearch's request shape (snake_case), as written in JSON files and manifests. */
 export type EndpointRequestOf<S extends ServiceName, T extends TaskTypeOf<S>> = {
@@ -65,10 +64,8 @@ export type EndpointRequestOf<S extends ServiceName, T extends TaskTypeOf<S>> = 
 } & TaskSettingsProp<SettingsIn<S, T>["task"], "snake", "task_settings"> &
   ChunkingProp<SettingsIn<S, T>["chunking"], "snake", "chunking_settings">;
 
-/** Any endpoint declaration (camelCase), discriminated by `service` then `taskType`. */
-export type EndpointDeclaration = {
-  [S in ServiceName]: { [T in TaskTypeOf<S>]: EndpointDeclarationOf<S, T> }[TaskTypeOf<S>];
-}[ServiceName];
+/** Any endpoint declaration (camelCase): generated from the catalogue, see `generated/declarations.ts`. */
+export type { EndpointDeclaration };
 
 /** Any endpoint in request shape (snake_case), discriminated by `service` then `task_type`. */
 export type EndpointRequest = {

@@ -1,10 +1,10 @@
 /** The endpoint model: declarations, validation, secrets and the canonical form. */
-import type { ServiceName, TaskTypeOf } from "../catalogue";
-import { declarationToRequest, type EndpointDeclarationOf } from "./declaration";
+import { declarationToRequest, type EndpointDeclaration } from "./declaration";
 import { ValidationError } from "./issues";
 import { validateRequest, type ValidateOptions, type ValidatedEndpoint, type ValidationResult } from "./validate";
 
 export * from "./declaration";
+export type * from "./generated/declarations";
 export * from "./issues";
 export * from "./secrets";
 export * from "./validate";
@@ -26,11 +26,11 @@ export function validateDeclaration(
 }
 
 /**
- * Declares one endpoint, typed by service and task type, and validates it at once: throws a `ValidationError`
- * listing every problem.
+ * Declares one endpoint, typed by service and task type (an editor shows each setting's facts, and a misspelt or
+ * misplaced setting does not compile), and validates it at once: throws a `ValidationError` listing every problem.
  */
-export function defineEndpoint<S extends ServiceName, T extends TaskTypeOf<S>>(
-  declaration: EndpointDeclarationOf<S, T>,
+export function defineEndpoint(
+  declaration: EndpointDeclaration,
   options: Omit<ValidateOptions, "literalSecrets"> = {},
 ): ValidatedEndpoint {
   const result = validateDeclaration(declaration, options);

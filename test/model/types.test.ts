@@ -3,9 +3,24 @@
  * task type. Each `@ts-expect-error` line must fail to compile; ts-jest type-checks this file, so a line that
  * compiles (an unused directive) fails the suite.
  */
+import type { z } from "zod";
+import type {
+  CHUNKING_SCHEMAS,
+  ChunkingSettings,
+  ServiceName,
+  Services,
+  TaskSpec,
+  TaskTypeOf,
+} from "../../lib/catalogue";
 import {
   defineEndpoint,
   secret,
+  type Camelize,
+  type ChunkingSettingsDeclaration,
+  type NoneChunkingSettings,
+  type RecursiveChunkingSettings,
+  type SentenceChunkingSettings,
+  type WordChunkingSettings,
   type EndpointDeclaration,
   type EndpointDeclarationOf,
   type EndpointRequest,
@@ -110,10 +125,10 @@ test("wrong declarations do not compile", () => {
       // @ts-expect-error a literal secret: declare a reference
       serviceSettings: { modelId: "m", apiKey: "sk-literal" },
     }),
+    // @ts-expect-error openai has no rerank task type
     defineEndpoint({
       inferenceId: "x",
       service: "openai",
-      // @ts-expect-error openai has no rerank task type
       taskType: "rerank",
       serviceSettings: { modelId: "m", apiKey },
     }),
@@ -194,4 +209,54 @@ test("wrong declarations do not compile", () => {
   ];
   expect(typeof rejected).toBe("function");
   expect(requests).toHaveLength(1);
+});
+
+// ---- the generated declaration types are exactly what the catalogue's schemas accept ---------------------------
+
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
+/** Same keys, same required keys, and each assignable to the other (nested objects included). */
+type Same<A, B> =
+  Equal<keyof A, keyof B> extends true
+    ? Equal<RequiredKeys<A>, RequiredKeys<B>> extends true
+      ? [A] extends [B]
+        ? [B] extends [A]
+          ? true
+          : false
+        : false
+      : false
+    : false;
+type SchemasOf<S extends ServiceName, T extends TaskTypeOf<S>> =
+  Services[S]["taskTypes"][T] extends TaskSpec<infer SS, infer TS>
+    ? { service: z.input<SS>; task: z.input<TS> }
+    : never;
+type Part_<D, K extends string> = D extends { [P in K]?: infer X } ? X : never;
+type Mismatches<Part extends "service" | "task"> = {
+  [S in ServiceName]: {
+    [T in TaskTypeOf<S>]: Part extends "service"
+      ? Same<Part_<EndpointDeclarationOf<S, T>, "serviceSettings">, Camelize<SchemasOf<S, T>["service"]>> extends true
+        ? never
+        : `${S} ${T}`
+      : string extends keyof SchemasOf<S, T>["task"]
+        ? never // no task settings (zod's input type of an empty object): NoTaskSettings, see typings.test.ts
+        : Same<
+              NonNullable<Part_<EndpointDeclarationOf<S, T>, "taskSettings">>,
+              Camelize<SchemasOf<S, T>["task"]>
+            > extends true
+          ? never
+          : `${S} ${T}`;
+  }[TaskTypeOf<S>];
+}[ServiceName];
+
+test("every generated settings type equals the catalogue schema's input type, camelCased", () => {
+  // A mismatch names its service and task type in the compile error.
+  assertType<Equal<Mismatches<"service">, never>>(true);
+  assertType<Equal<Mismatches<"task">, never>>(true);
+  assertType<Same<SentenceChunkingSettings, Camelize<z.input<typeof CHUNKING_SCHEMAS.sentence>>>>(true);
+  assertType<Same<WordChunkingSettings, Camelize<z.input<typeof CHUNKING_SCHEMAS.word>>>>(true);
+  assertType<Same<RecursiveChunkingSettings, Camelize<z.input<typeof CHUNKING_SCHEMAS.recursive>>>>(true);
+  assertType<Same<NoneChunkingSettings, Camelize<z.input<typeof CHUNKING_SCHEMAS.none>>>>(true);
+  assertType<Equal<ChunkingSettingsDeclaration["strategy"], ChunkingSettings["strategy"]>>(true);
+  // The comparison can fail: an optional key made required, or a key renamed, is a mismatch.
+  assertType<Equal<Same<{ a: string }, { a?: string }>, false>>(true);
+  assertType<Equal<Same<{ a: string }, { b: string }>, false>>(true);
 });

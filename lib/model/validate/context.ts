@@ -66,7 +66,12 @@ export function referenceAdvice(ctx: Context, path: string): string {
 
 /** What a field accepts, in words, from its schema (for the "allowed" part of an issue). */
 export function describeAllowed(ctx: Context, schema: z.ZodType | undefined, path: string): string | undefined {
-  if (infoOf(schema).secret) return `a secret reference: ${referenceAdvice(ctx, path)}`;
+  return describeSchema(schema, () => `a secret reference: ${referenceAdvice(ctx, path)}`);
+}
+
+/** What a schema accepts, in words (validation messages and generated docs); `secret` words a secret field. */
+export function describeSchema(schema: z.ZodType | undefined, secret: () => string): string | undefined {
+  if (infoOf(schema).secret) return secret();
   const s = unwrap(schema);
   if (s instanceof z.ZodEnum) return listOf((s.options as readonly unknown[]).map(String));
   if (s instanceof z.ZodString) return s.safeParse("").success ? "a string" : "a non-empty string";
