@@ -51,9 +51,10 @@ type ChunkingProp<C, Case extends "camel" | "snake", Key extends string> = C ext
  * The declaration of one endpoint of service `S` and task type `T`, in camelCase: the interface generated from the
  * catalogue (`generated/declarations.ts`), whose every setting documents itself in an editor.
  */
-export type EndpointDeclarationOf<S extends ServiceName, T extends TaskTypeOf<S>> = T extends keyof DeclarationsByService[S]
-  ? DeclarationsByService[S][T]
-  : never;
+export type EndpointDeclarationOf<
+  S extends ServiceName,
+  T extends TaskTypeOf<S>,
+> = T extends keyof DeclarationsByService[S] ? DeclarationsByService[S][T] : never;
 
 /** The same endpoint in Elasticsearch's request shape (snake_case), as written in JSON files and manifests. */
 export type EndpointRequestOf<S extends ServiceName, T extends TaskTypeOf<S>> = {
