@@ -37,8 +37,8 @@ export class Certificates {
     execFileSync("openssl", args, { cwd: this.dir, stdio: "pipe" });
   }
 
-  /** `<name>.crt` and `<name>.key`: a self-signed CA. */
-  ca(name: string, subject = "/CN=esinfer test CA"): this {
+  /** `<name>.crt` and `<name>.key`: a self-signed certificate with these extensions. */
+  private selfSignedCertificate(name: string, subject: string, extensions: readonly string[]): this {
     this.openssl(
       "req",
       "-x509",
@@ -51,9 +51,14 @@ export class Certificates {
       "3650",
       "-subj",
       subject,
-      ...CA_EXTENSIONS,
+      ...extensions,
     );
     return this;
+  }
+
+  /** `<name>.crt` and `<name>.key`: a self-signed CA. */
+  ca(name: string, subject = "/CN=esinfer test CA"): this {
+    return this.selfSignedCertificate(name, subject, CA_EXTENSIONS);
   }
 
   /** `<name>.crt` and `<name>.key`: a server certificate for `altNames` signed by CA `issuer`. */
@@ -84,22 +89,7 @@ export class Certificates {
 
   /** `<name>.crt` and `<name>.key`: a self-signed server certificate (no CA). */
   selfSigned(name: string, altNames: string): this {
-    this.openssl(
-      "req",
-      "-x509",
-      ...EC,
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.crt`,
-      "-days",
-      "3650",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      `subjectAltName=${altNames}`,
-    );
-    return this;
+    return this.selfSignedCertificate(name, "/CN=localhost", ["-addext", `subjectAltName=${altNames}`]);
   }
 }
 

@@ -16,6 +16,7 @@ import {
   supportsCreateTimeout,
   unsupportedVersionReason,
 } from "../../lib/client";
+import { rejection } from "./rejection";
 
 // ---------------------------------------------------------------------------------------------------------------
 // A tiny recording server. Each test installs a handler; every request is recorded with its parsed body.
@@ -133,15 +134,6 @@ function client(extra: Partial<ConnectionOptions> = {}): ElasticsearchClient {
   });
   clients.push(c);
   return c;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 beforeEach(async () => {

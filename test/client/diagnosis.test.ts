@@ -22,6 +22,7 @@ import {
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { Certificates, forwardTo, hasOpenssl, startHttps, type HttpsServer } from "./certificates";
 import { X509Certificate } from "node:crypto";
+import { rejection } from "./rejection";
 
 const API_KEY = "diagnosis-api-key-CANARY-31";
 const STATE_INDEX = ".esinfer-state";
@@ -76,15 +77,6 @@ function client(options: ConnectionOptions): ElasticsearchClient {
   const c = new ElasticsearchClient({ maxRetries: 0, sleep: async () => undefined, ...options });
   clients.push(c);
   return c;
-}
-
-async function failure(p: Promise<unknown>): Promise<EsinferError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as EsinferError;
-  }
-  throw new Error("expected a failure");
 }
 
 const fromEnv = (url: string) => ({ nodes: [url], sources: { nodes: "ELASTICSEARCH_URL" } });
@@ -293,7 +285,7 @@ const runnable = cases.filter((c) => !c.tls || hasOpenssl());
 
 test.each(runnable.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
   c.before?.();
-  const e = await failure((c.request ?? ((cl: ElasticsearchClient) => cl.info()))(client(c.options())));
+  const e = await rejection<EsinferError>((c.request ?? ((cl: ElasticsearchClient) => cl.info()))(client(c.options())));
   expect(e).toBeInstanceOf(c.type);
   expect(e).toBeInstanceOf(EsinferError);
   expect({ code: e.code, exitCode: e.exitCode }).toEqual({ code: c.code, exitCode: 1 });
@@ -307,7 +299,9 @@ test.each(runnable.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
 });
 
 test("retries that run out keep the advice first, then say how long they tried", async () => {
-  const e = (await failure(client({ ...fromEnv(closedPort), maxRetries: 2 }).info())) as RetryBudgetExceededError;
+  const e = (await rejection<EsinferError>(
+    client({ ...fromEnv(closedPort), maxRetries: 2 }).info(),
+  )) as RetryBudgetExceededError;
   expect(e).toBeInstanceOf(RetryBudgetExceededError);
   expect(e.message).toMatch(
     /^nothing accepts connections at http:\/\/127\.0\.0\.1:\d+ \(from ELASTICSEARCH_URL\): check that .*; gave up after 3 attempts in \d+ ms \(GET \/: ECONNREFUSED .*\)$/,
@@ -315,9 +309,11 @@ test("retries that run out keep the advice first, then say how long they tried",
 });
 
 test("sources default to the options' own names", async () => {
-  const e = await failure(client({ nodes: [closedPort] }).info());
+  const e = await rejection<EsinferError>(client({ nodes: [closedPort] }).info());
   expect(e.message).toMatch(/ \(from the nodes option\): /);
-  const denied = await failure(client({ nodes: [em.url], auth: { bearerToken: "expired-token-0000" } }).info());
+  const denied = await rejection<EsinferError>(
+    client({ nodes: [em.url], auth: { bearerToken: "expired-token-0000" } }).info(),
+  );
   expect(denied.message).toMatch(/refused the credentials from the auth option: check the token: it may have expired/);
 });
 

@@ -22,6 +22,7 @@ import {
   type ConnectionOptions,
 } from "../../lib/client";
 import { startEmulator, type Emulator } from "../../lib/emulator";
+import { rejection } from "./rejection";
 
 const body = (apiKey = "sk-test") => ({
   service: "openai",
@@ -55,15 +56,6 @@ function harness(em: Emulator, extra: Partial<ConnectionOptions> = {}): Harness 
   });
   clients.push(client);
   return { client, sleeps, logs };
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** `METHOD path status outcome` of every request the emulator saw. */

@@ -14,6 +14,7 @@ import {
   REDACTED,
 } from "../../lib/client";
 import { startEmulator, type Emulator } from "../../lib/emulator";
+import { rejection } from "./rejection";
 
 // Characters that the encodings write differently: '/', '+', ' ', '"', '\\', '!', '*', '(', ')', a non-ASCII letter,
 // a '>' that puts a '+' into its base64 (a '-' in base64url) and a length that needs base64 padding.
@@ -78,15 +79,6 @@ function client(logs: string[]): ElasticsearchClient {
   return c;
 }
 
-async function rejection(p: Promise<unknown>): Promise<ElasticsearchError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ElasticsearchError;
-  }
-  throw new Error("expected a rejection");
-}
-
 const everything = (e: ElasticsearchError, logs: string[]) =>
   [...logs, e.message, e.reason, JSON.stringify(e.body), JSON.stringify(e.rootCause), String(e.stack)].join("\n");
 
@@ -97,7 +89,7 @@ test("the forms are distinct, so each case tests something", () => {
 
 test.each(FORMS)("echoed %s by the server in an error about an unknown setting", async (_name, form) => {
   const logs: string[] = [];
-  const e = await rejection(
+  const e = await rejection<ElasticsearchError>(
     client(logs).createEndpoint("text_embedding", "e1", {
       service: "openai",
       service_settings: { api_key: "sk-other-key", model_id: "m", weird: form },
@@ -113,7 +105,7 @@ test.each(FORMS)("echoed %s by the server in an error about an unknown setting",
 test.each(FORMS)("echoed %s in the reason of a server error", async (_name, form) => {
   em.faults.error({ status: 500, count: 1, reason: `failed to authenticate with [${form}]` });
   const logs: string[] = [];
-  const e = await rejection(client(logs).info());
+  const e = await rejection<ElasticsearchError>(client(logs).info());
   expect(e.status).toBe(500);
   expect(e.reason).toContain(REDACTED);
   expect(leaks(everything(e, logs))).toEqual([]);
