@@ -5,7 +5,7 @@
  * changed (the record replaced: DELETE, then PUT); a setting changed outside Terraform and a rotated secret (seen
  * by `terraform plan`, repaired by `terraform apply`); a tombstone and a removed construct (deleted); a failed
  * endpoint (the apply fails naming it, the next one retries); an endpoint in use (refused in Terraform's terms,
- * then allowed for one run); destroy. Before each apply Terraform's plan and `esinfer plan` name the same endpoints,
+ * then allowed for one run); the stack pointed at another cluster (the old one emptied first); destroy. Before each apply Terraform's plan and `esinfer plan` name the same endpoints,
  * after it both show no changes and every record Terraform keeps is an endpoint in the cluster; each apply starts
  * one esinfer process; a canary secret is in no state file, synthesized file or output. With cdktf and with CDK
  * Terrain (cdktn).
@@ -45,7 +45,9 @@ jest.setTimeout(300_000);
 
 describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
   withTerraform("the Terraform workflow against the emulator", () => {
+    /** The stack's cluster (the test before destroy moves the stack to another one). */
     let emu: Emulator;
+    const emulators: Emulator[] = [];
     const project = tempDir("esinfer-e2e-");
     const stackDir = join(project, "cdktf.out", "stacks", "search");
     const counter = nodeCounter(project);
@@ -59,10 +61,11 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
     beforeAll(async () => {
       ensureBuilt();
       emu = await startEmulator({ esVersion: "9.1.3" });
+      emulators.push(emu);
       // esinfer plan without -f reads the synthesized stacks of the project in the working directory.
       writeFileSync(join(project, "cdktf.json"), JSON.stringify({ language: "typescript", app: "true" }));
     }, 120_000);
-    afterAll(() => emu.stop());
+    afterAll(() => Promise.all(emulators.map((e) => e.stop())));
 
     async function synth(shape: Omit<AppShape, "url"> = {}): Promise<void> {
       const out = await synthApp(project, { runtime, url: emu.url, ...shape }, { OPENAI_API_KEY: key });
@@ -267,6 +270,47 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       });
       outputs.push(forced.stdout);
       expect(live("e2e-embeddings")!.service_settings.model_id).toBe("text-embedding-3-large");
+      await expectConverged();
+    });
+
+    test("pointed at another cluster, the stack empties the old one, then fills the new one; in use, allowed for one run", async () => {
+      const old = emu;
+      emu = await startEmulator({ esVersion: "9.1.3" });
+      emulators.push(emu);
+      await declare(current);
+      // The records and the runner hang on the anchor, replaced with the cluster. (esinfer's own plan refuses to
+      // plan this stack against the new cluster: its state belongs to the old one until the anchor empties it.)
+      let p = await terraformPlan(stackDir, env());
+      expect(changed(p)).toEqual([
+        "apply: delete,create",
+        "cluster: delete,create",
+        "endpoint e2e-embeddings: delete,create",
+        "endpoint e2e-rerank: delete,create",
+      ]);
+      const refused = await terraform(stackDir, ["apply", "-auto-approve", "tfplan"], env());
+      outputs.push(refused.stdout, refused.stderr);
+      expect(refused.code).toBe(1);
+      expect((refused.stdout + refused.stderr).replace(/\s*\n\s*(│\s*)?/g, " ")).toContain(
+        "ESINFER_ALLOW_IN_USE=1 terraform destroy (or terraform apply, when the stack moves to another cluster)",
+      );
+      expect(old.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings", "e2e-rerank"]);
+      expect(emu.endpoints()).toEqual([]);
+
+      p = await terraformPlan(stackDir, env());
+      expect(changed(p)).toContain("cluster: delete,create");
+      counter.clear();
+      const moved = await terraformOk(stackDir, ["apply", "-auto-approve", "tfplan"], {
+        ...env(),
+        ESINFER_ALLOW_IN_USE: "1",
+      });
+      outputs.push(moved.stdout, moved.stderr);
+      states.push(readFileSync(join(stackDir, "terraform.tfstate"), "utf8"));
+      expect(counter.starts().map(([, hook]) => hook)).toEqual(["destroy", "apply"]);
+      expect(old.endpoints()).toEqual([]);
+      expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings", "e2e-rerank"]);
+      const lastDelete = Math.max(...old.requests.list({ method: "DELETE" }).map((r) => Date.parse(r.time)));
+      const firstCreate = Math.min(...emu.requests.list({ method: "PUT" }).map((r) => Date.parse(r.time)));
+      expect(lastDelete).toBeLessThanOrEqual(firstCreate);
       await expectConverged();
     });
 
