@@ -2,6 +2,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import type { Emulator } from "../../lib/emulator";
 
 export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || "terraform";
 
@@ -157,4 +158,23 @@ export function isRunning(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * `describe` when a terraform binary is installed; otherwise `describe.skip`, saying so once for `testFile` (a test
+ * skipped silently would pass for the wrong reason).
+ */
+export function describeWithTerraform(testFile: string): jest.Describe {
+  if (terraformVersion()) return describe;
+  // eslint-disable-next-line no-console
+  console.warn(`SKIPPED ${testFile}: no terraform binary on PATH (set TERRAFORM_BINARY_NAME to use another)`);
+  return describe.skip;
+}
+
+/** What changed an emulator's endpoints, in order: `METHOD path` (a `DELETE ?dry_run=true` only asks what uses one). */
+export function inferenceWrites(emulator: Pick<Emulator, "requests">): string[] {
+  return emulator.requests
+    .list()
+    .filter((r) => r.method !== "GET" && r.path.startsWith("/_inference") && r.query.dry_run !== "true")
+    .map((r) => `${r.method} ${r.path}`);
 }

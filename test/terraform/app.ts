@@ -11,6 +11,7 @@ export interface AppShape {
   readonly resourceType?: "terraform_data" | "null_resource";
   /** The cluster's URL. */
   readonly url: string;
+  /** false: no drift lookup when synthesizing (default: the construct's, on). */
   readonly lookup?: boolean;
   readonly allowInUse?: boolean;
   /** The rerank endpoint's top_n (default 10), service (default cohere), or no rerank endpoint. */
@@ -19,8 +20,9 @@ export interface AppShape {
   readonly withRerank?: boolean;
   readonly withElser?: boolean;
   readonly withEmbeddings?: boolean;
-  /** The embeddings' model (default text-embedding-3-small). */
+  /** The embeddings' model (default text-embedding-3-small), and their own allowInUse. */
   readonly embeddingModel?: string;
+  readonly embeddingsAllowInUse?: boolean;
   /** This many more Cohere rerank endpoints, `bulk-00000`..., with task setting `top_n` = bulkTopN (default 5). */
   readonly bulk?: number;
   readonly bulkTopN?: number;
@@ -61,6 +63,7 @@ export function searchStack(stack: Construct, shape: AppShape): void {
         dimensions: 256,
       },
       chunkingSettings: { strategy: "word", maxChunkSize: 120, overlap: 40 },
+      ...(shape.embeddingsAllowInUse ? { allowInUse: true } : {}),
     });
   if (shape.withRerank !== false) {
     const common = { cluster, inferenceId: "e2e-rerank", taskType: "rerank" as const };

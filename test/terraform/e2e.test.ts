@@ -26,20 +26,15 @@ import {
   terraform,
   terraformOk,
   terraformPlan,
-  terraformVersion,
+  describeWithTerraform,
+  inferenceWrites,
   type TerraformPlan,
 } from "../helpers/terraform";
 import type { AppShape } from "./app";
 
 const CANARY = "sk-CANARY-terraform-e2e-0b7c-never-stored";
 const ROTATED = "sk-CANARY-terraform-e2e-0b7c-rotated";
-const version = terraformVersion();
-if (!version)
-  // eslint-disable-next-line no-console
-  console.warn(
-    "SKIPPED test/terraform/e2e.test.ts: no terraform binary on PATH (set TERRAFORM_BINARY_NAME to use another)",
-  );
-const withTerraform = version ? describe : describe.skip;
+const withTerraform = describeWithTerraform("test/terraform/e2e.test.ts");
 // Terraform, synthesis and the hooks are processes: slow on a busy machine. Nothing here measures time.
 jest.setTimeout(300_000);
 
@@ -117,11 +112,7 @@ describe.each<Runtime>(["cdktf", "cdktn"])("with %s", (runtime) => {
       expect(again.text).toContain("No changes.");
     }
 
-    const writes = () =>
-      emu.requests
-        .list()
-        .filter((r) => r.method !== "GET" && r.path.startsWith("/_inference") && r.query.dry_run !== "true")
-        .map((r) => `${r.method} ${r.path}`);
+    const writes = () => inferenceWrites(emu);
     const live = (id: string) => emu.endpoints().find((e) => e.inference_id === id);
     let current: Omit<AppShape, "url"> = {};
     const declare = (shape: Omit<AppShape, "url">) => synth((current = shape));

@@ -6,13 +6,13 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Construct } from "constructs";
-import { ElasticsearchCluster, InferenceEndpoint, secret } from "../../lib";
 import { main } from "../../lib/cli/main";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { captureIo } from "../helpers/io";
 import { esinferResources, hookCommand, synthStack, type Synthesized } from "../helpers/synth";
 import { tempDir } from "../helpers/stack";
+import { inferenceWrites } from "../helpers/terraform";
+import { searchStack, type AppShape } from "./app";
 
 const CANARY = "sk-CANARY-hooks-91e0-never-printed";
 
@@ -44,46 +44,10 @@ async function pipelineUsing(id: string): Promise<void> {
 }
 
 describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s resources", (resourceType) => {
-  interface Declared {
-    topN?: number;
-    model?: string;
-    rerank?: boolean;
-    allowInUse?: boolean;
-    embAllowInUse?: boolean;
-    absent?: string[];
-  }
-
-  function app(projectDir: string, d: Declared = {}): Synthesized {
-    return synthStack(
-      (stack: Construct) => {
-        const cluster = new ElasticsearchCluster(stack, "cluster", {
-          url: emu.url,
-          resourceType,
-          ...(d.allowInUse ? { allowInUse: true } : {}),
-        });
-        new InferenceEndpoint(stack, "embeddings", {
-          cluster,
-          inferenceId: "emb",
-          service: "openai",
-          taskType: "text_embedding",
-          serviceSettings: { modelId: d.model ?? "text-embedding-3-small", apiKey: secret.env("OPENAI_API_KEY") },
-          taskSettings: { user: "search" },
-          ...(d.embAllowInUse ? { allowInUse: true } : {}),
-        });
-        if (d.rerank !== false)
-          new InferenceEndpoint(stack, "rerank", {
-            cluster,
-            inferenceId: "rerank",
-            service: "cohere",
-            taskType: "rerank",
-            serviceSettings: { modelId: "rerank-v3.5", apiKey: secret.env("OPENAI_API_KEY") },
-            taskSettings: { topN: d.topN ?? 10 },
-          });
-        if (d.absent) cluster.declareAbsent(...d.absent);
-      },
-      { projectDir },
-    );
-  }
+  const app = (projectDir: string, shape: Omit<AppShape, "url" | "resourceType"> = {}): Synthesized =>
+    synthStack((stack) => searchStack(stack, { url: emu.url, resourceType, withElser: false, ...shape }), {
+      projectDir,
+    });
 
   /** Runs the hook of one of the stack's resources as Terraform would, from the stack directory. */
   async function runHook(
@@ -101,12 +65,7 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     return { code, out: io.out(), err: io.err() };
   }
   const runner = (out: Synthesized, env?: Record<string, string>) => runHook(out, "apply", env);
-  const writes = () =>
-    emu.requests
-      .list()
-      // What changes the cluster (a `DELETE ?dry_run=true` only asks what uses an endpoint).
-      .filter((r) => r.method !== "GET" && r.path.startsWith("/_inference") && r.query.dry_run !== "true")
-      .map((r) => `${r.method} ${r.path}`);
+  const writes = () => inferenceWrites(emu);
 
   test("the runner creates every endpoint, then has nothing to do, then updates in place, then replaces when it must", async () => {
     const dir = tempDir("esinfer-hooks-");
@@ -117,22 +76,22 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     expect(created.out).toContain(
       "esinfer: stack search: 2 to create, 0 to update in place, 0 to replace, 0 to delete",
     );
-    expect(created.out).toMatch(/\+ rerank: created \(\d+ ms\)/);
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]);
+    expect(created.out).toMatch(/\+ e2e-rerank: created \(\d+ ms\)/);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings", "e2e-rerank"]);
     expect((await runner(v1)).out).toContain("esinfer: stack search: no changes");
 
     emu.requests.clear();
     const update = await runner(app(dir, { topN: 3 }));
     expect(update.code).toBe(0);
-    expect(update.out).toMatch(/~ rerank: updated in place/);
-    expect(writes()).toEqual(["PUT /_inference/rerank/rerank/_update"]);
-    expect(emu.endpoints().find((e) => e.inference_id === "rerank")!.task_settings).toEqual({ top_n: 3 });
+    expect(update.out).toMatch(/~ e2e-rerank: updated in place/);
+    expect(writes()).toEqual(["PUT /_inference/rerank/e2e-rerank/_update"]);
+    expect(emu.endpoints().find((e) => e.inference_id === "e2e-rerank")!.task_settings).toEqual({ top_n: 3 });
 
     emu.requests.clear();
-    const replace = await runner(app(dir, { topN: 3, model: "text-embedding-3-large" }));
+    const replace = await runner(app(dir, { topN: 3, embeddingModel: "text-embedding-3-large" }));
     expect(replace.code).toBe(0);
-    expect(replace.out).toMatch(/-\/\+ emb: replaced/);
-    expect(writes()).toEqual(["DELETE /_inference/emb", "PUT /_inference/text_embedding/emb"]);
+    expect(replace.out).toMatch(/-\/\+ e2e-embeddings: replaced/);
+    expect(writes()).toEqual(["DELETE /_inference/e2e-embeddings", "PUT /_inference/text_embedding/e2e-embeddings"]);
     for (const r of [created, update, replace]) expect(r.out + r.err).not.toContain(CANARY);
   });
 
@@ -140,8 +99,8 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     const dir = tempDir("esinfer-hooks-");
     await runner(app(dir));
     expect(esinferState(dir).endpoints).toEqual({
-      emb: expect.objectContaining({ status: "applied", marker: "none" }),
-      rerank: expect.objectContaining({ status: "applied", marker: "none" }),
+      "e2e-embeddings": expect.objectContaining({ status: "applied", marker: "none" }),
+      "e2e-rerank": expect.objectContaining({ status: "applied", marker: "none" }),
     });
   });
 
@@ -150,12 +109,12 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     await runner(app(dir));
     emu.createEndpoint("foreign", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
     emu.createEndpoint("legacy", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
-    const pruned = await runner(app(dir, { rerank: false, absent: ["legacy"] }));
+    const pruned = await runner(app(dir, { withRerank: false, absent: ["legacy"] }));
     expect(pruned.code).toBe(0);
     expect(pruned.out).toContain("0 to create, 0 to update in place, 0 to replace, 2 to delete; 1 unchanged");
     expect(pruned.out).toMatch(/- legacy: deleted/);
-    expect(pruned.out).toMatch(/- rerank: deleted/);
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "foreign"]);
+    expect(pruned.out).toMatch(/- e2e-rerank: deleted/);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings", "foreign"]);
   });
 
   test("the runner applies nothing from a synthesized file that changed since Terraform planned", async () => {
@@ -178,30 +137,30 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
   test("a failed endpoint fails the hook, naming it, after the others are applied; the next run retries it", async () => {
     const dir = tempDir("esinfer-hooks-");
     const out = app(dir);
-    emu.faults.error({ status: 400, method: "PUT", path: "/_inference/rerank/rerank" });
+    emu.faults.error({ status: 400, method: "PUT", path: "/_inference/rerank/e2e-rerank" });
     const failed = await runner(out);
     expect(failed.code).toBe(1);
-    expect(failed.err).toMatch(/esinfer: rerank \(create\) failed: /);
+    expect(failed.err).toMatch(/esinfer: e2e-rerank \(create\) failed: /);
     expect(failed.err).toContain(
-      "esinfer: stack search: 1 of 2 endpoints failed (rerank); the next terraform apply retries them",
+      "esinfer: stack search: 1 of 2 endpoints failed (e2e-rerank); the next terraform apply retries them",
     );
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb"]);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings"]);
     emu.faults.clear();
     emu.requests.clear();
     expect((await runner(out)).code).toBe(0);
-    expect(writes()).toEqual(["PUT /_inference/rerank/rerank"]);
+    expect(writes()).toEqual(["PUT /_inference/rerank/e2e-rerank"]);
   });
 
   test("an endpoint in use is refused in Terraform's terms, changing nothing; allowInUse or ESINFER_ALLOW_IN_USE allow it", async () => {
     const dir = tempDir("esinfer-hooks-");
     await runner(app(dir));
-    await pipelineUsing("emb");
-    const large = { model: "text-embedding-3-large" };
+    await pipelineUsing("e2e-embeddings");
+    const large = { embeddingModel: "text-embedding-3-large" };
     emu.requests.clear();
     const refused = await runner(app(dir, large));
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(
-      "stack search: refusing to replace emb (used by pipelines [embed-emb]; to allow it, set allowInUse: true on its " +
+      "stack search: refusing to replace e2e-embeddings (used by pipelines [embed-e2e-embeddings]; to allow it, set allowInUse: true on its " +
         "InferenceEndpoint (or on the ElasticsearchCluster)): deleting an endpoint breaks what uses it, so nothing was " +
         "changed. Set allowInUse and apply again (force=true is then sent), or allow it for one run: " +
         "ESINFER_ALLOW_IN_USE=1 terraform apply.",
@@ -211,12 +170,14 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
 
     const forced = await runner(app(dir, large), { ESINFER_ALLOW_IN_USE: "1" });
     expect(forced.code).toBe(0);
-    expect(forced.out).toContain("! emb: used by pipelines [embed-emb]: sending force=true (allowInUse)");
+    expect(forced.out).toContain(
+      "! e2e-embeddings: used by pipelines [embed-e2e-embeddings]: sending force=true (allowInUse)",
+    );
     expect(emu.requests.list({ method: "DELETE" }).map((r) => r.query)).toContainEqual({ force: "true" });
 
     // The endpoint's own allowInUse, back to the small model.
-    expect((await runner(app(dir, { embAllowInUse: true }))).code).toBe(0);
-    expect(emu.endpoints().find((e) => e.inference_id === "emb")!.service_settings.model_id).toBe(
+    expect((await runner(app(dir, { embeddingsAllowInUse: true }))).code).toBe(0);
+    expect(emu.endpoints().find((e) => e.inference_id === "e2e-embeddings")!.service_settings.model_id).toBe(
       "text-embedding-3-small",
     );
   });
@@ -226,14 +187,14 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     const out = app(dir);
     await runner(out);
     emu.createEndpoint("foreign", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
-    await pipelineUsing("emb");
+    await pipelineUsing("e2e-embeddings");
     const refused = await runHook(out, "cluster");
     expect(refused.code).toBe(1);
     expect(refused.err).toContain(
-      "refusing to delete emb (used by pipelines [embed-emb]; to allow it, set allowInUse: true on the ElasticsearchCluster)",
+      "refusing to delete e2e-embeddings (used by pipelines [embed-e2e-embeddings]; to allow it, set allowInUse: true on the ElasticsearchCluster)",
     );
     expect(refused.err).toContain("or allow it for one run: ESINFER_ALLOW_IN_USE=1 terraform destroy");
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "foreign", "rerank"]);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-embeddings", "e2e-rerank", "foreign"]);
 
     const destroyed = await runHook(out, "cluster", { ESINFER_ALLOW_IN_USE: "true" });
     expect(destroyed.code).toBe(0);
@@ -245,14 +206,18 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
   });
 
   test("an endpoint that exists but is not the stack's is not taken over", async () => {
-    emu.createEndpoint("rerank", { service: "cohere", service_settings: { model_id: "m", api_key: "k" } }, "rerank");
+    emu.createEndpoint(
+      "e2e-rerank",
+      { service: "cohere", service_settings: { model_id: "m", api_key: "k" } },
+      "rerank",
+    );
     const r = await runner(app(tempDir("esinfer-hooks-")));
     expect(r.code).toBe(1);
     expect(r.err).toContain(
-      "rerank: inference_id: already exists in the cluster (cohere rerank) and is not managed by",
+      "e2e-rerank: inference_id: already exists in the cluster (cohere rerank) and is not managed by",
     );
-    expect(emu.endpoints().find((e) => e.inference_id === "rerank")!.service_settings.model_id).toBe("m");
-    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["rerank"]);
+    expect(emu.endpoints().find((e) => e.inference_id === "e2e-rerank")!.service_settings.model_id).toBe("m");
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["e2e-rerank"]);
   });
 });
 

@@ -24,16 +24,11 @@ import {
   recordsInState,
   terraformOk,
   terraformPlan,
+  describeWithTerraform,
   terraformVersion,
 } from "../helpers/terraform";
 
-const version = terraformVersion();
-if (!version)
-  // eslint-disable-next-line no-console
-  console.warn(
-    "SKIPPED test/terraform/interrupt.test.ts: no terraform binary on PATH (set TERRAFORM_BINARY_NAME to use another)",
-  );
-const withTerraform = version ? describe : describe.skip;
+const withTerraform = describeWithTerraform("test/terraform/interrupt.test.ts");
 jest.setTimeout(300_000);
 
 /** Endpoints of the stack besides the three of the app: enough for an apply with a middle. */
@@ -45,7 +40,7 @@ type Moment = "as the hook starts" | "mid-apply";
 
 let emu: Emulator;
 beforeAll(async () => {
-  if (!version) return;
+  if (!terraformVersion()) return;
   ensureBuilt();
   emu = await startEmulator();
 }, 120_000);
