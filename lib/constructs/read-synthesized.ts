@@ -167,7 +167,8 @@ function stacksIn(terraform: unknown, terraformStack: string, file: string): Syn
 /** A resource's string values (identity and mutable ones), unescaped as Terraform hands them to the hooks. */
 function valuesOf(body: unknown): Record<string, string> {
   const b = (body ?? {}) as { triggers?: unknown; triggers_replace?: unknown; input?: unknown };
-  const out: Record<string, string> = {};
+  // Null prototype: the keys come from a file (a hand-edited `__proto__` is a key like any other).
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const part of [b.triggers, b.triggers_replace, b.input])
     if (part && typeof part === "object")
       for (const [k, v] of Object.entries(part)) if (typeof v === "string") out[k] = unescapeTerraform(v);

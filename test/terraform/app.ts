@@ -23,6 +23,8 @@ export interface AppShape {
   /** The embeddings' model (default text-embedding-3-small), and their own allowInUse. */
   readonly embeddingModel?: string;
   readonly embeddingsAllowInUse?: boolean;
+  /** The embeddings' server-side create timeout. */
+  readonly embeddingsTimeout?: string;
   /** This many more Cohere rerank endpoints, `bulk-00000`..., with task setting `top_n` = bulkTopN (default 5). */
   readonly bulk?: number;
   readonly bulkTopN?: number;
@@ -64,6 +66,7 @@ export function searchStack(stack: Construct, shape: AppShape): void {
       },
       chunkingSettings: { strategy: "word", maxChunkSize: 120, overlap: 40 },
       ...(shape.embeddingsAllowInUse ? { allowInUse: true } : {}),
+      ...(shape.embeddingsTimeout ? { timeout: shape.embeddingsTimeout } : {}),
     });
   if (shape.withRerank !== false) {
     const common = { cluster, inferenceId: "e2e-rerank", taskType: "rerank" as const };

@@ -104,6 +104,17 @@ describe.each<ResourceType>(["terraform_data", "null_resource"])("hooks of %s re
     });
   });
 
+  test("one apply sends one create timeout: the longest an endpoint asks for", async () => {
+    const out = app(tempDir("esinfer-hooks-"), { embeddingsTimeout: "90s" });
+    expect((await runner(out)).code).toBe(0);
+    expect(emu.requests.list({ method: "PUT" }).map((r) => [r.path, r.query])).toEqual(
+      expect.arrayContaining([
+        ["/_inference/text_embedding/e2e-embeddings", { timeout: "90s" }],
+        ["/_inference/rerank/e2e-rerank", { timeout: "90s" }],
+      ]),
+    );
+  });
+
   test("an endpoint removed from the app, and tombstones, are deleted; endpoints of no one are left alone", async () => {
     const dir = tempDir("esinfer-hooks-");
     await runner(app(dir));

@@ -125,7 +125,15 @@ function runnerContext(io: Io) {
         "tombstones differ from the plan's): nothing was applied. Synthesize, then plan and apply again.",
     );
   const records = synthesized.records;
-  const timeouts = [...records.values()].map((r) => r.timeout).filter(Boolean);
+  const timeouts = [...records].flatMap(([id, r]) => {
+    if (r.timeout === "") return [];
+    const ms = parseTimeValue(r.timeout);
+    if (ms === undefined)
+      throw new UsageError(
+        `esinfer tf apply: ${id}: timeout "${r.timeout}" in ${file} is not a duration (e.g. 30s, 2m)`,
+      );
+    return [{ text: r.timeout, ms }];
+  });
   return {
     stack: stackOf(io, {
       name,
@@ -139,7 +147,7 @@ function runnerContext(io: Io) {
     options: {
       ...env.common(),
       // One apply, one create timeout: the longest any endpoint asks for (a timeout is how long to wait at most).
-      createTimeout: timeouts.sort((a, b) => parseTimeValue(b)! - parseTimeValue(a)!)[0],
+      createTimeout: timeouts.sort((a, b) => b.ms - a.ms)[0]?.text,
     },
   };
 }
