@@ -99,11 +99,16 @@ export class ConnectionError extends ElasticsearchClientError {
     /** What is wrong and what to do (see `connectionAdvice`). */
     advice?: string;
   }) {
-    const causeMessage = init.cause instanceof Error ? init.cause.message : String(init.cause);
+    const causeMessage = (init.cause instanceof Error ? init.cause.message : String(init.cause)).replace(
+      /^Error( \[[A-Z0-9_]+\])?: /,
+      "",
+    );
+    // Node's messages usually carry the code already ("connect ECONNREFUSED 127.0.0.1:9").
+    const codes = init.code && !causeMessage.includes(init.code) ? `${init.code} ${causeMessage}` : causeMessage;
     super(init.advice ?? `cannot reach ${init.node}`, {
       cause: init.cause,
       code: "ESINFER_CONNECTION",
-      detail: `${init.method} ${init.path}: ${init.code ? `${init.code} ` : ""}${causeMessage}`,
+      detail: `${init.method} ${init.path}: ${codes || init.code || "connection error"}`,
     });
     this.node = init.node;
     this.networkCode = init.code;

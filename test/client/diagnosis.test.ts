@@ -108,7 +108,7 @@ const cases: Case[] = [
     type: ConnectionError,
     code: "ESINFER_CONNECTION",
     lead: /^nothing accepts connections at http:\/\/127\.0\.0\.1:\d+ \(from ELASTICSEARCH_URL\): check that Elasticsearch runs there and that the URL's host and port are right$/,
-    detail: /^GET \/: ECONNREFUSED /,
+    detail: /^GET \/: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
   },
   {
     name: "a host name that does not resolve",
@@ -119,7 +119,7 @@ const cases: Case[] = [
     type: ConnectionError,
     code: "ESINFER_CONNECTION",
     lead: /^the host name no-such-host\.invalid of http:\/\/no-such-host\.invalid:9200 \(from cluster\.url of manifest stack\.json\) cannot be resolved: check the URL's host name/,
-    detail: /^GET \/: (ENOTFOUND|EAI_AGAIN) /,
+    detail: /^GET \/: getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid$/,
   },
   {
     name: "https:// to a cluster that serves plain HTTP",
@@ -304,7 +304,7 @@ test("retries that run out keep the advice first, then say how long they tried",
   )) as RetryBudgetExceededError;
   expect(e).toBeInstanceOf(RetryBudgetExceededError);
   expect(e.message).toMatch(
-    /^nothing accepts connections at http:\/\/127\.0\.0\.1:\d+ \(from ELASTICSEARCH_URL\): check that .*; gave up after 3 attempts in \d+ ms \(GET \/: ECONNREFUSED .*\)$/,
+    /^nothing accepts connections at http:\/\/127\.0\.0\.1:\d+ \(from ELASTICSEARCH_URL\): check that .*; gave up after 3 attempts in \d+ ms \(GET \/: connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/,
   );
 });
 
