@@ -45,6 +45,12 @@ const places: [string, (name: string) => unknown][] = [
   ["the task type", (n) => ({ ...embedding({}), task_type: n })],
   ["the chunking strategy", (n) => ({ ...embedding({}), chunking_settings: { strategy: n, max_chunk_size: 10 } })],
   [
+    "a provider (a value the catalogue's rules look up)",
+    (n) =>
+      parsed(`{"inference_id": "b", "task_type": "completion", "service": "amazonbedrock", "service_settings": {
+        "access_key": {"env": "A"}, "secret_key": {"env": "S"}, "region": "us-east-1", "provider": "${n}", "model": "m"}}`),
+  ],
+  [
     "a setting of another service's endpoint",
     (n) =>
       parsed(`{"inference_id": "c", "task_type": "rerank", "service": "cohere",
@@ -102,4 +108,14 @@ test.each(HOSTILE)("a secret reference to the environment variable %s is a valid
       "service_settings": {"model_id": "m", "api_key": {"env": "${name}"}}}`),
   );
   expect(issues).toEqual([]);
+});
+
+test.each(HOSTILE)("%s as a custom endpoint's parameter is a parameter like any other", (name) => {
+  const { endpoint, issues } = validateRequest(
+    parsed(`{"inference_id": "c", "task_type": "text_embedding", "service": "custom", "service_settings": {
+      "request": "{}", "response": {"json_parser": {"text_embeddings": "$.x"}}, "secret_parameters": {"k": {"env": "K"}}},
+      "task_settings": {"parameters": {"${name}": "x"}}}`),
+  );
+  expect(issues).toEqual([]);
+  expect(Object.keys(endpoint!.task_settings.parameters as object)).toEqual([name]);
 });
