@@ -19,8 +19,11 @@ export const REDACTED = "(sensitive)";
 export const MIN_SECRET_LENGTH = 4;
 
 const secretValues = new Set<string>();
-// Sorted longest first so that a secret containing another secret is replaced whole.
-let patterns: string[] = [];
+/**
+ * The registered forms by their first {@link MIN_SECRET_LENGTH} characters, each bucket longest first: `redact`
+ * looks up each position of a text instead of searching the text for every form (a run registers thousands).
+ */
+const byPrefix = new Map<string, string[]>();
 
 /**
  * Registers a value that must never be printed, with the encodings a server or a proxy may echo it in: JSON-escaped,
@@ -32,14 +35,17 @@ export function registerSecretValue(value: string | undefined | null): void {
   if (typeof value !== "string") return;
   const trimmed = value.trim();
   if (trimmed.length < MIN_SECRET_LENGTH) return;
-  let changed = false;
   for (const form of new Set([value, ...encodedForms(trimmed)])) {
-    if (form.length >= MIN_SECRET_LENGTH && !secretValues.has(form)) {
-      secretValues.add(form);
-      changed = true;
+    if (form.length < MIN_SECRET_LENGTH || secretValues.has(form)) continue;
+    secretValues.add(form);
+    const prefix = form.slice(0, MIN_SECRET_LENGTH);
+    const bucket = byPrefix.get(prefix);
+    if (bucket === undefined) byPrefix.set(prefix, [form]);
+    else {
+      const shorter = bucket.findIndex((f) => f.length < form.length);
+      bucket.splice(shorter < 0 ? bucket.length : shorter, 0, form);
     }
   }
-  if (changed) patterns = [...secretValues].sort((a, b) => b.length - a.length);
 }
 
 /** The forms a secret may be echoed in (the secret itself included). */
@@ -82,7 +88,7 @@ function base64Cores(bytes: Buffer): string[] {
 /** Forgets every registered value. For tests; production code never needs it. */
 export function clearSecretValues(): void {
   secretValues.clear();
-  patterns = [];
+  byPrefix.clear();
 }
 
 /** Number of registered value forms (for tests and diagnostics; never the values themselves). */
@@ -90,13 +96,32 @@ export function secretValueCount(): number {
   return secretValues.size;
 }
 
-/** Replaces every registered secret value in `text` with {@link REDACTED}. */
+/**
+ * Replaces every registered secret value in `text` with {@link REDACTED}. Overlapping occurrences (a secret that
+ * contains or overlaps another) are replaced as one span, so no fragment of either remains.
+ */
 export function redact(text: string): string {
-  let out = text;
-  for (const p of patterns) {
-    if (out.includes(p)) out = out.split(p).join(REDACTED);
+  if (byPrefix.size === 0) return text;
+  let out = "";
+  let copied = 0; // text before this index is in `out`
+  let spanStart = -1;
+  let spanEnd = -1;
+  for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
+    const bucket = byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+    const match = bucket?.find((form) => text.startsWith(form, i));
+    if (match === undefined) continue;
+    if (i >= spanEnd) {
+      // A new span: the previous one (if any) is complete.
+      if (spanStart >= 0) {
+        out += text.slice(copied, spanStart) + REDACTED;
+        copied = spanEnd;
+      }
+      spanStart = i;
+    }
+    spanEnd = Math.max(spanEnd, i + match.length);
   }
-  return out;
+  if (spanStart < 0) return text;
+  return out + text.slice(copied, spanStart) + REDACTED + text.slice(spanEnd);
 }
 
 // Exact key names that hold secrets in inference service settings and esinfer's own options.

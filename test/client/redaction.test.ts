@@ -133,3 +133,15 @@ test.each(["__proto__", "constructor", "toString"])(
     expect(JSON.stringify(redacted)).toBe(`{"${key}":{"api_key":"${REDACTED}","n":1}}`);
   },
 );
+
+test("overlapping and nested secrets are replaced as one span, leaving no fragment", () => {
+  clearSecretValues();
+  registerSecretValue("abcd1234");
+  registerSecretValue("xyabcd");
+  registerSecretValue("cd12");
+  expect(redact("[xyabcd1234] [abcd1234] [xyabcd] [cd12] [abc]")).toBe(
+    `[${REDACTED}] [${REDACTED}] [${REDACTED}] [${REDACTED}] [abc]`,
+  );
+  expect(redact("xyabcd1234xyabcd")).toBe(`${REDACTED}${REDACTED}`); // adjacent, not overlapping
+  expect(redact("no secret here")).toBe("no secret here");
+});
