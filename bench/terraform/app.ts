@@ -1,21 +1,17 @@
 /**
  * The app the Terraform-path benchmark synthesizes (in a child process, as `cdktf synth` runs an app): the bench's
- * N declarations as InferenceEndpoint constructs on one cluster, or, for the reference, N bare terraform_data
- * resources shaped like esinfer's endpoint records but without the runner (what Terraform alone costs).
+ * N declarations as InferenceEndpoint constructs on one cluster.
  *
  *   node --import tsx bench/terraform/app.ts '{"n":100,"variant":"base","url":"...","outdir":"...","projectDir":"..."}'
  */
-import { App, DataResource, LocalBackend, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformStack } from "cdktf";
 import { ElasticsearchCluster, InferenceEndpoint, requestToDeclaration, type InferenceEndpointProps } from "../../lib";
-import { canonicalJson } from "../../lib/model";
 import { declarations, type Declaration } from "../declarations";
 
 export interface BenchApp {
   readonly n: number;
   /** `base`: the bench's declarations; `updated`: every endpoint changed in place (see `updated`). */
   readonly variant: "base" | "updated";
-  /** `esinfer`: the constructs; `bare`: terraform_data records only, no runner, no hook. */
-  readonly kind: "esinfer" | "bare";
   readonly url: string;
   readonly outdir: string;
   readonly projectDir: string;
@@ -38,19 +34,8 @@ if (require.main === module) {
   const stack = new TerraformStack(app, "bench");
   new LocalBackend(stack, { path: "terraform.tfstate" });
   const declared = declarations(request.n).map((d) => (request.variant === "updated" ? updated(d) : d));
-  if (request.kind === "bare")
-    for (const d of declared)
-      new DataResource(stack, d.inference_id, {
-        triggersReplace: { inference_id: d.inference_id, task_type: d.task_type, service: d.service },
-        input: { declaration: canonicalJson(d), last_drift: "none" },
-      });
-  else {
-    const cluster = new ElasticsearchCluster(stack, "cluster", { url: request.url, stackName: "bench" });
-    for (const d of declared)
-      new InferenceEndpoint(stack, d.inference_id, {
-        cluster,
-        ...requestToDeclaration(d),
-      } as InferenceEndpointProps);
-  }
+  const cluster = new ElasticsearchCluster(stack, "cluster", { url: request.url, stackName: "bench" });
+  for (const d of declared)
+    new InferenceEndpoint(stack, d.inference_id, { cluster, ...requestToDeclaration(d) } as InferenceEndpointProps);
   app.synth();
 }

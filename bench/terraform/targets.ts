@@ -53,7 +53,7 @@ export function terraformTargets(rows: readonly TerraformRow[]): string[] {
     for (const operation of ["tf apply: create", "tf apply: update"]) {
       const path = find(operation, n, "Terraform path");
       const esinfer = find(operation, n, "esinfer apply --no-synth");
-      const bare = find(operation, n, "bare terraform_data (reference)");
+      const bare = find(operation, n, "records alone (reference)");
       if (!path || !esinfer) continue;
       const ratio = path.wallMs / esinfer.wallMs;
       const what = `${operation.slice(10)} of ${count(n)}`;
@@ -63,9 +63,9 @@ export function terraformTargets(rows: readonly TerraformRow[]): string[] {
       );
       if (bare)
         lines.push(
-          `NOTE  Terraform alone, ${what} bare terraform_data without hook: ${formatMs(bare.wallMs)} ` +
-            `(${(bare.wallMs / esinfer.wallMs).toFixed(1)}x esinfer's apply); the Terraform path adds ` +
-            `${formatMs(path.wallMs - bare.wallMs)} to it (the runner's hook, the anchor and the runner resources)`,
+          `NOTE  Terraform alone, ${what} of the same ${count(n)} records without anchor, runner or hook: ` +
+            `${formatMs(bare.wallMs)} (${(bare.wallMs / esinfer.wallMs).toFixed(1)}x esinfer's apply); the ` +
+            `Terraform path adds ${formatMs(path.wallMs - bare.wallMs)} to it (the runner's apply, two more resources)`,
         );
       for (const other of rows.filter(
         (r) => r.operation === operation && r.n === n && r.contender.includes("-parallelism"),
