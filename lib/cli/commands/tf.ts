@@ -65,42 +65,43 @@ export async function run(io: Io, _options: unknown, hook: string): Promise<numb
 // apply: the runner
 
 async function applyHook(io: Io): Promise<number> {
-  let context: ReturnType<typeof runnerContext> | undefined;
-  return withInterruptibleSession(
-    io,
-    () => (context = runnerContext(io)).stack,
-    {},
-    async (session, interruption) => {
-      const { stack, records, options } = context!;
-      io.stdout.write(
-        `esinfer: applying stack ${stack.name} (${count(stack.endpoints.length, "endpoint")} declared` +
-          `${stack.absent.length > 0 ? `, ${stack.absent.length} declared absent` : ""}) at ${session.clusterUrl}\n`,
-      );
-      const allowed = (id: string) =>
-        options.operatorAllows || (records.get(id)?.allow_in_use ?? String(options.clusterAllows)) === "true";
-      const { result } = await session.apply({
-        lockTimeoutMs: options.lockTimeoutMs,
-        // Each endpoint's own allowInUse is checked before anything is sent (refuseInUse): the engine may force
-        // exactly the endpoints that pass.
-        allowInUse: true,
-        ...(options.createTimeout ? { createTimeout: options.createTimeout } : {}),
-        markers: new Map([...records].map(([id, r]) => [id, r.last_drift])),
-        stop: interruption.stop,
-        confirm: async (plan) => {
-          refuseInUse(plan, allowed, "apply");
-          io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
-          for (const e of inUse(plan))
-            io.stdout.write(
-              `! ${e.inference_id}: used by ${describeReferences(e.references!)}: sending force=true (allowInUse)\n`,
-            );
-          return true;
-        },
-        onEvent: printEvent(io),
-      });
-      return report(io, stack.name, result, "apply");
-    },
-    { watchParent: true },
-  );
+  return reporting(io, async () => {
+    const { stack, records, options } = runnerContext(io);
+    return withInterruptibleSession(
+      io,
+      () => stack,
+      {},
+      async (session, interruption) => {
+        io.stdout.write(
+          `esinfer: applying stack ${stack.name} (${count(stack.endpoints.length, "endpoint")} declared` +
+            `${stack.absent.length > 0 ? `, ${stack.absent.length} declared absent` : ""}) at ${session.clusterUrl}\n`,
+        );
+        const allowed = (id: string) =>
+          options.operatorAllows || (records.get(id)?.allow_in_use ?? String(options.clusterAllows)) === "true";
+        const { result } = await session.apply({
+          lockTimeoutMs: options.lockTimeoutMs,
+          // Each endpoint's own allowInUse is checked before anything is sent (refuseInUse): the engine may force
+          // exactly the endpoints that pass.
+          allowInUse: true,
+          ...(options.createTimeout ? { createTimeout: options.createTimeout } : {}),
+          markers: new Map([...records].map(([id, r]) => [id, r.last_drift])),
+          stop: interruption.stop,
+          confirm: async (plan) => {
+            refuseInUse(plan, allowed, "apply");
+            io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
+            for (const e of inUse(plan))
+              io.stdout.write(
+                `! ${e.inference_id}: used by ${describeReferences(e.references!)}: sending force=true (allowInUse)\n`,
+              );
+            return true;
+          },
+          onEvent: printEvent(io),
+        });
+        return report(io, stack.name, result, "apply");
+      },
+      { watchParent: true },
+    );
+  });
 }
 
 /** What the runner applies: the stack of the synthesized file, checked against what Terraform planned. */
@@ -156,41 +157,40 @@ function runnerContext(io: Io) {
 // destroy: the anchor's destroy-time hook
 
 async function destroyHook(io: Io): Promise<number> {
-  let options: ReturnType<ReturnType<typeof hookEnv>["common"]> | undefined;
-  return withInterruptibleSession(
-    io,
-    () => {
-      const env = hookEnv(io, "destroy");
-      options = env.common();
-      return stackOf(io, {
-        name: env.text(HOOK_ENV.stack),
-        cluster: env.json(HOOK_ENV.connection),
-        state: env.json(HOOK_ENV.state),
-        endpoints: [],
-        absent: [],
-        projectDir: env.text(HOOK_ENV.projectDir),
-      });
-    },
-    {},
-    async (session, interruption) => {
-      const { clusterAllows, operatorAllows, lockTimeoutMs } = options!;
-      io.stdout.write(`esinfer: deleting every endpoint stack ${session.stack.name} owns at ${session.clusterUrl}\n`);
-      const { result } = await session.apply({
-        destroy: true,
-        lockTimeoutMs,
-        allowInUse: true,
-        stop: interruption.stop,
-        confirm: async (plan) => {
-          refuseInUse(plan, () => clusterAllows || operatorAllows, "destroy");
-          io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
-          return true;
-        },
-        onEvent: printEvent(io),
-      });
-      return report(io, session.stack.name, result, "destroy");
-    },
-    { watchParent: true },
-  );
+  return reporting(io, async () => {
+    const env = hookEnv(io, "destroy");
+    const { clusterAllows, operatorAllows, lockTimeoutMs } = env.common();
+    const stack = stackOf(io, {
+      name: env.text(HOOK_ENV.stack),
+      cluster: env.json(HOOK_ENV.connection),
+      state: env.json(HOOK_ENV.state),
+      endpoints: [],
+      absent: [],
+      projectDir: env.text(HOOK_ENV.projectDir),
+    });
+    return withInterruptibleSession(
+      io,
+      () => stack,
+      {},
+      async (session, interruption) => {
+        io.stdout.write(`esinfer: deleting every endpoint stack ${stack.name} owns at ${session.clusterUrl}\n`);
+        const { result } = await session.apply({
+          destroy: true,
+          lockTimeoutMs,
+          allowInUse: true,
+          stop: interruption.stop,
+          confirm: async (plan) => {
+            refuseInUse(plan, () => clusterAllows || operatorAllows, "destroy");
+            io.stdout.write(`esinfer: ${planSummary(plan)}\n`);
+            return true;
+          },
+          onEvent: printEvent(io),
+        });
+        return report(io, stack.name, result, "destroy");
+      },
+      { watchParent: true },
+    );
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
