@@ -4,6 +4,7 @@
  * they are added to, loaded only then (so `import "esinfer"` for the engine alone never loads cdktf).
  */
 import type { IConstruct } from "constructs";
+import { supportedCdk } from "./cdk-version";
 
 /** The part of cdktf's (and cdktn's) API the constructs use. Types come from cdktf; cdktn has the same shape. */
 export type CdkRuntime = typeof import("cdktf");
@@ -18,13 +19,16 @@ function tryRequire(name: string): CdkRuntime | undefined {
   }
 }
 
-/** The runtime whose `App` is the root of `scope`: cdktn when the app is a cdktn App, else cdktf. */
+/**
+ * The runtime whose `App` is the root of `scope`: cdktn when the app is a cdktn App, else cdktf; its version (and
+ * that of `constructs`) checked once against esinfer's peer ranges (cdk-version.ts).
+ */
 export function cdkFor(scope: IConstruct): CdkRuntime {
   const root = scope.node.root;
   const cdktn = tryRequire("cdktn");
-  if (cdktn && root instanceof cdktn.App) return cdktn;
+  if (cdktn && root instanceof cdktn.App) return supportedCdk("cdktn", cdktn);
   const cdktf = tryRequire("cdktf");
-  if (cdktf) return cdktf;
-  if (cdktn) return cdktn;
+  if (cdktf) return supportedCdk("cdktf", cdktf);
+  if (cdktn) return supportedCdk("cdktn", cdktn);
   throw new Error("esinfer's constructs need cdktf (0.21) or cdktn (0.24): npm install cdktf");
 }
