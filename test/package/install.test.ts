@@ -3,7 +3,7 @@
  * offline into a temporary project with its own CDK for Terraform app (cdktf, then CDK Terrain without cdktf),
  * which synthesizes, plans and applies against the emulator; and `esinfer demo` from the installed package.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../../lib/emulator";
 import { installProject, npm, pack, run, type Project } from "./project";
@@ -152,4 +152,21 @@ test("esinfer demo without cdktf says what to install", async () => {
     "esinfer: the demo synthesizes a CDK for Terraform app, and cdktf is not installed: npm install --save-dev " +
       `cdktf@"^0.21.0" constructs@"^10.4.2"\n`,
   );
+});
+
+test("an unsupported runtime that got past npm's peer check is named when the app synthesizes, with what to install", async () => {
+  // What `npm install --legacy-peer-deps` leaves behind with CDK Terrain 0.23: the version is all that differs.
+  const manifest = join(withCdktn.dir, "node_modules", "cdktn", "package.json");
+  const original = readFileSync(manifest, "utf8");
+  writeFileSync(manifest, JSON.stringify({ ...JSON.parse(original), version: "0.23.0" }));
+  try {
+    const plan = await esinfer(withCdktn, ["plan"]);
+    expect(plan.code).toBe(1);
+    expect(plan.err).toContain(
+      `this project has cdktn 0.23.0 (${realpathSync(join(withCdktn.dir, "node_modules", "cdktn"))}). ` +
+        'Install a supported version: npm install cdktn@"^0.24.0" constructs@"^10.4.2"',
+    );
+  } finally {
+    writeFileSync(manifest, original);
+  }
 });
