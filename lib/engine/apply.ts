@@ -165,7 +165,17 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
           secrets: { ...before?.secrets },
           ...(before?.live ? { live: before.live } : {}),
         };
-      if (e.action === "create" || e.action === "replace") state.endpoints[e.inference_id] = owned(e, "creating", now);
+      if (e.action === "create") state.endpoints[e.inference_id] = owned(e, "creating", now);
+      if (e.action === "replace")
+        state.endpoints[e.inference_id] = {
+          ...owned(e, "creating", now),
+          // What is being replaced, until it is deleted: the next run may still find it.
+          ...(before && before.status !== "creating"
+            ? { previous: { declared: before.declared, ...(before.live ? { live: before.live } : {}) } }
+            : before?.previous
+              ? { previous: before.previous }
+              : {}),
+        };
     }
   });
   await ctx.keeper.flush();

@@ -22,7 +22,7 @@ import {
 } from "./plan-types";
 import type { DeclaredEndpoint } from "./stack";
 import { claimedBy, describeOwner, type Claim, type ClaimOwner } from "./ownership/claims";
-import type { StackState } from "./state/types";
+import type { OwnedEndpoint, StackState } from "./state/types";
 
 export interface LiveState {
   readonly info: ClusterInfo;
@@ -127,7 +127,9 @@ export function computePlan(input: PlanInput): PlanResult {
     if (owned?.status === "creating") {
       const sent = owned.declared as Partial<DeclaredEndpoint["canonical"]>;
       const mismatch = createMismatch(sent, current, version);
-      if (mismatch) {
+      const replaced = mismatch ? stillThePrevious(owned, current, version) : undefined;
+      if (replaced) owned = replaced;
+      else if (mismatch) {
         errors.push({
           endpoint: id,
           path: "inference_id",
@@ -138,7 +140,7 @@ export function computePlan(input: PlanInput): PlanResult {
         });
         continue;
       }
-      owned = { ...owned, status: "applied" };
+      else owned = { ...owned, status: "applied" };
     }
     if (!owned) {
       errors.push({
@@ -211,7 +213,12 @@ export function computePlan(input: PlanInput): PlanResult {
         `${id}: imported but not declared yet: it is kept, never deleted, until you add its declaration (esinfer ` +
           `import printed it) or release it with \`esinfer state rm ${id}\``,
       );
-    else if (current && owned.status === "creating" && createMismatch(owned.declared, current, version))
+    else if (
+      current &&
+      owned.status === "creating" &&
+      createMismatch(owned.declared, current, version) &&
+      !stillThePrevious(owned, current, version)
+    )
       warnings.push(
         `${id}: an earlier create of it had a lost outcome, and the endpoint in the cluster is not what was sent: ` +
           `someone else's; this stack forgets it and deletes nothing`,
@@ -310,6 +317,27 @@ function neededSecrets(secrets: SecretCheck, action: string): string[] {
   return Object.entries(secrets.unresolved).map(
     ([path, why]) => `${path}: ${why}; apply needs it to ${action} the endpoint`,
   );
+}
+
+/**
+ * For an interrupted replace (`creating` with `previous`): the endpoint it was replacing, as an applied entry, when
+ * the cluster still holds that one (the run stopped before its delete); undefined otherwise.
+ */
+function stillThePrevious(owned: OwnedEndpoint, live: InferenceEndpoint, version: string): OwnedEndpoint | undefined {
+  const previous = owned.previous;
+  if (!previous) return undefined;
+  const same =
+    (previous.live !== undefined && previous.live === endpointDigest(live)) ||
+    createMismatch(previous.declared, live, version) === undefined;
+  if (!same) return undefined;
+  const { previous: _previous, ...rest } = owned;
+  return {
+    ...rest,
+    status: "applied",
+    declared: previous.declared,
+    secrets: {},
+    ...(previous.live ? { live: previous.live } : {}),
+  };
 }
 
 /** Every declared field as an addition (for creates and replaces). */

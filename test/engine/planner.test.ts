@@ -492,6 +492,20 @@ describe("ownership: one owner per endpoint", () => {
     expect(forgotten.plan.warnings[0]).toMatch(/^emb: an earlier create of it had a lost outcome/);
   });
 
+  test("a replace interrupted before its delete: the endpoint found is the one being replaced, replaced again", () => {
+    const state = stateOwning([openai()], fps);
+    const grown = { ...openai(), service_settings: { ...openai().service_settings, dimensions: 256 } } as Req;
+    const intent = stateOwning([grown], fps).endpoints["emb"]!;
+    state.endpoints["emb"] = { ...intent, status: "creating", previous: { declared: state.endpoints["emb"]!.declared } };
+    const { plan: p, errors } = plan([grown], [echo(openai())], state);
+    expect(errors).toEqual([]);
+    expect(p.endpoints.map((e) => e.action)).toEqual(["replace"]);
+    // Without the record of what it replaces, the same cluster would look like someone else's endpoint.
+    const { previous: _p, ...bare } = state.endpoints["emb"]!;
+    state.endpoints["emb"] = bare;
+    expect(plan([grown], [echo(openai())], state).errors[0]!.message).toMatch(/^exists in the cluster, but not as stack s sent it/);
+  });
+
   test("a tombstone never deletes what another stack owns", () => {
     const { errors, plan: p } = plan([], [echo(openai())], stateOwning([]), {
       absent: ["emb"],

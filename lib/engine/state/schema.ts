@@ -42,6 +42,20 @@ export const OwnedEndpointSchema = z.object({
    * lib/constructs): a synthesis that sees the endpoint in sync writes it back, so Terraform sees no change.
    */
   marker: z.string().optional(),
+  /**
+   * While a replace is `creating`: the endpoint it replaces (its last applied declaration and live digest). A replace
+   * deletes before it creates; if the run stops before the delete, the next run finds this endpoint, not the new
+   * one, and must know it for its own.
+   */
+  previous: z
+    .object({
+      declared: z.custom<Record<string, unknown>>(
+        (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+        "must be an object",
+      ),
+      live: z.string().optional(),
+    })
+    .optional(),
 });
 export type OwnedEndpoint = z.infer<typeof OwnedEndpointSchema>;
 
