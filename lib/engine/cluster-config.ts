@@ -6,7 +6,15 @@
 import { z } from "zod";
 import { SecretRefSchema, type SecretRef } from "../catalogue";
 import { connectionFromEnv, type ConnectionOptions } from "../client";
+import { EsinferError } from "../errors";
 import { SecretResolutionError, resolveSecret, type SecretSource } from "../model";
+
+/** A stack whose cluster cannot be reached as configured (nothing configured, for one). */
+export class ClusterConfigError extends EsinferError {
+  constructor(message: string) {
+    super(message, { code: "ESINFER_CLUSTER_CONFIG" });
+  }
+}
 
 /** A node URL: http or https only (a `javascript:` or `file:` URL is never a cluster). */
 const NodeUrlSchema = z
@@ -50,19 +58,26 @@ export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 /** Keys of the cluster config that hold credentials: literals there are refused. */
 export const CLUSTER_SECRET_KEYS = ["api_key", "password", "bearer_token"] as const;
 
-/** The client's connection options, resolving credential references now (and only now). */
+/**
+ * The client's connection options, resolving credential references now (and only now). `stack` names the stack in
+ * the connection's `sources`, so that an unreachable node or a refused credential says which setting of which stack
+ * (or which environment variable) it came from.
+ */
 export function connectionFor(
   cluster: ClusterConfig,
-  source: SecretSource & { env: Readonly<Record<string, string | undefined>> },
+  source: SecretSource & { env: Readonly<Record<string, string | undefined>>; stack?: string },
 ): ConnectionOptions {
   const nodes = cluster.urls ?? (cluster.url ? [cluster.url] : undefined);
+  const of = (key: string) => `cluster.${key}${source.stack ? ` of stack ${source.stack}` : ""}`;
+  const timeout = cluster.request_timeout_ms ? { requestTimeoutMs: cluster.request_timeout_ms } : {};
   if (!nodes && !cluster.cloud_id) {
     const fromEnv = connectionFromEnv(source.env as NodeJS.ProcessEnv);
     if (!fromEnv)
-      throw new Error(
-        "no cluster configured: set cluster.url (or urls, cloud_id) in the stack, or ELASTICSEARCH_URL / ELASTICSEARCH_ENDPOINTS in the environment",
+      throw new ClusterConfigError(
+        "no cluster configured: set cluster.url (or urls, cloud_id) in the stack, or ELASTICSEARCH_URL / " +
+          "ELASTICSEARCH_ENDPOINTS in the environment",
       );
-    return { ...fromEnv, ...(cluster.request_timeout_ms ? { requestTimeoutMs: cluster.request_timeout_ms } : {}) };
+    return { ...fromEnv, ...timeout };
   }
   const credential = (key: string, ref: SecretRef) => {
     try {
@@ -73,6 +88,13 @@ export function connectionFor(
       throw e;
     }
   };
+  const authKey = cluster.api_key
+    ? "api_key"
+    : cluster.password && cluster.username
+      ? "password"
+      : cluster.bearer_token
+        ? "bearer_token"
+        : undefined;
   const auth = cluster.api_key
     ? { apiKey: credential("api_key", cluster.api_key) }
     : cluster.password && cluster.username
@@ -80,14 +102,32 @@ export function connectionFor(
       : cluster.bearer_token
         ? { bearerToken: credential("bearer_token", cluster.bearer_token) }
         : undefined;
+  const authRef = authKey ? (cluster[authKey] as SecretRef) : undefined;
+  const caKey = cluster.insecure
+    ? "insecure"
+    : cluster.ca_file
+      ? "ca_file"
+      : cluster.ca_fingerprint
+        ? "ca_fingerprint"
+        : undefined;
   return {
     ...(nodes ? { nodes } : { cloudId: cluster.cloud_id! }),
     ...(auth ? { auth } : {}),
     ...(cluster.ca_file ? { caFile: cluster.ca_file } : {}),
     ...(cluster.ca_fingerprint ? { caFingerprint: cluster.ca_fingerprint } : {}),
     ...(cluster.insecure ? { insecure: true } : {}),
-    ...(cluster.request_timeout_ms ? { requestTimeoutMs: cluster.request_timeout_ms } : {}),
+    ...timeout,
+    sources: {
+      nodes: of(nodes ? (cluster.urls ? "urls" : "url") : "cloud_id"),
+      ...(authKey && authRef ? { auth: `${describeRef(authRef)} (${of(authKey)})` } : {}),
+      ...(caKey ? { ca: of(caKey) } : {}),
+    },
   };
+}
+
+/** A credential reference as a user wrote it: the variable's name or the file's path (never its value). */
+function describeRef(ref: SecretRef): string {
+  return "env" in ref ? `the environment variable ${ref.env}` : `the file ${ref.file}`;
 }
 
 /** Where the cluster is, for headers and messages (never credentials). */

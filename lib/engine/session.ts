@@ -93,7 +93,7 @@ export class StackSession {
   ) {
     this.env = options.env ?? process.env;
     const connection = {
-      ...connectionFor(stack.cluster, { env: this.env, baseDir: stack.baseDir }),
+      ...connectionFor(stack.cluster, { env: this.env, baseDir: stack.baseDir, stack: stack.name }),
       ...options.client,
     };
     this.client = new ElasticsearchClient({ ...connection, ...(options.abort ? { signal: options.abort } : {}) });

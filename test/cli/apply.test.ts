@@ -221,14 +221,14 @@ describe("partial failure", () => {
     for (const line of [
       "+ elser: created (T)",
       "+ emb: created (T)",
-      "✗ rerank: create failed: PUT /_inference/rerank/rerank: 500 exception: injected internal server error (T)",
+      "✗ rerank: create failed: injected internal server error (PUT /_inference/rerank/rerank: 500 exception) (T)",
       "Finished 3 of 3 endpoints in T: 2 succeeded, 1 failed.",
     ])
       expect(out).toContain(line);
     expect(lines(failed.err)).toEqual([
       "",
       "Apply failed for 1 of 3 endpoints (2 created, 0 updated in place, 0 replaced, 0 deleted):",
-      "  ✗ rerank (create): PUT /_inference/rerank/rerank: 500 exception: injected internal server error",
+      "  ✗ rerank (create): injected internal server error (PUT /_inference/rerank/rerank: 500 exception)",
       "Run esinfer plan to see where each endpoint stands; applying again converges.",
     ]);
     expect(endpointIds()).toEqual(["elser", "emb"]);
@@ -265,7 +265,7 @@ describe("partial failure", () => {
     const { code, err } = await cli.run(["apply", "-f", "m.json", "--auto-approve"]);
     expect(code).toBe(1);
     expect(err).toContain(
-      "  ✗ emb (update): PUT /_inference/text_embedding/emb/_update: 400 illegal_argument_exception: task_settings.user cannot be updated",
+      "  ✗ emb (update): task_settings.user cannot be updated (PUT /_inference/text_embedding/emb/_update: 400 illegal_argument_exception)",
     );
     expect(cli.emu.endpoints()[0]!.task_settings).toEqual({ user: "search" });
     expect((await cli.run(["apply", "-f", "m.json", "--auto-approve"])).code).toBe(0); // and the re-run converges
@@ -303,7 +303,9 @@ describe("--verify", () => {
     cli.manifest([embeddings()]);
     const { code, out, err } = await cli.run(["apply", "-f", "m.json", "--auto-approve", "--verify"]);
     expect(code).toBe(1);
-    expect(out).toContain("✗ emb: verification failed: inference failed: POST /_inference/text_embedding/emb: 400");
+    expect(out).toContain(
+      "✗ emb: verification failed: inference failed: provider said no (POST /_inference/text_embedding/emb: 400",
+    );
     expect(err).toContain("  ✗ emb (create): verification failed: inference failed:");
     expect(endpointIds()).toEqual(["emb"]); // created, and said to be broken
   });
@@ -327,7 +329,7 @@ describe("--json", () => {
           inference_id: "rerank",
           action: "create",
           status: "failed",
-          error: "PUT /_inference/rerank/rerank: 500 exception: injected internal server error",
+          error: "injected internal server error (PUT /_inference/rerank/rerank: 500 exception)",
           duration_ms: expect.any(Number),
         },
       ],

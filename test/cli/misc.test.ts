@@ -74,7 +74,7 @@ describe("esinfer test", () => {
     expect(failed.code).toBe(1);
     expect(failed.out).toBe("");
     expect(failed.err).toBe(
-      "✗ emb (openai text_embedding): inference failed: POST /_inference/text_embedding/emb: 401 status_exception: provider rejected the API key\n",
+      "✗ emb (openai text_embedding): inference failed: provider rejected the API key (POST /_inference/text_embedding/emb: 401 status_exception)\n",
     );
     const missing = await run(["test", "nope", "-f", "m.json"]);
     expect(missing).toEqual({ code: 1, out: "", err: "esinfer: no inference endpoint nope in the cluster\n" });
@@ -98,7 +98,7 @@ describe("esinfer test", () => {
     expect(await run(["test", "emb", "-f", "nowhere.json"])).toEqual({
       code: 1,
       out: "",
-      err: "esinfer: cannot connect to the cluster: no cluster configured: set cluster.url (or urls, cloud_id) in the stack, or ELASTICSEARCH_URL / ELASTICSEARCH_ENDPOINTS in the environment\n",
+      err: "esinfer: cannot connect to the cluster of stack test: no cluster configured: set cluster.url (or urls, cloud_id) in the stack, or ELASTICSEARCH_URL / ELASTICSEARCH_ENDPOINTS in the environment\n",
     });
     expect(cli.emu.requests.list()).toEqual([]);
   });
@@ -107,7 +107,9 @@ describe("esinfer test", () => {
     manifest([]);
     const { code, err } = await run(["test", "emb", "-f", "m.json"], { ES_API_KEY: "es-wrong-key-0000" });
     expect(code).toBe(1);
-    expect(err).toMatch(/^Error: GET \/_inference\/emb: 401 security_exception: /);
+    expect(err).toMatch(
+      /^Error: http:\/\/127\.0\.0\.1:\d+ \(from cluster\.url of stack test\) refused the credentials from the environment variable ES_API_KEY \(cluster\.api_key of stack test\): .*\(GET \/_inference\/emb: 401 security_exception\)\n$/,
+    );
   });
 });
 

@@ -39,11 +39,11 @@ async function connection(io: Io, options: TestCommandOptions): Promise<Connecti
   const stack = options.file ? await loadStack(io, { file: options.file }) : undefined;
   try {
     const found = stack
-      ? connectionFor(stack.cluster, { env: io.env, baseDir: stack.baseDir })
+      ? connectionFor(stack.cluster, { env: io.env, baseDir: stack.baseDir, stack: stack.name })
       : connectionFromEnv(io.env as NodeJS.ProcessEnv);
     if (found) return found;
   } catch (error) {
-    throw cannotConnect(error); // the cluster configuration is the user's to fix: a message, not a stack trace
+    throw cannotConnect(error, stack?.name); // the cluster configuration is the user's to fix: a message, not a stack trace
   }
   throw new UsageError("no cluster configured: pass -f manifest.json or set ELASTICSEARCH_URL");
 }
