@@ -8,12 +8,12 @@
 import { EsinferError } from "../errors";
 import { resolve } from "node:path";
 import { getTaskSpec, isPreconfiguredId, taskTypesOf } from "../catalogue";
-import { ElasticsearchClient, type ConnectionOptions } from "../client";
+import { ElasticsearchClient, ElasticsearchError, type ConnectionOptions } from "../client";
 import { jsonEqual, sortKeys, versionIssues, type ValidationIssue } from "../model";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "./apply";
 import { connectionFor, describeCluster } from "./cluster-config";
 import { checkSecrets, readLiveState, readReferences } from "./live";
-import { hasChanges, inScope, type Plan, type PlanScope } from "./plan-types";
+import { hasChanges, inScope, type Plan, type PlanScope, type References } from "./plan-types";
 import { computePlan, liveDigest, withReferences, type LiveState } from "./planner";
 import { declaredEndpoints, type DeclaredEndpoint, type Stack } from "./stack";
 import { StateKeeper } from "./state-keeper";
@@ -170,14 +170,19 @@ export class StackSession {
   /** Reads the cluster, the claims and the state, and plans. */
   async plan(options: PlanOptions = {}): Promise<Plan> {
     const { state, live, claims } = await this.readWorld();
-    return this.planAgainst(state, live, claims, options);
+    return this.planAgainst(state, live, claims, options, "review");
   }
 
+  /**
+   * `purpose` "review" is a plan a person reads (`esinfer plan`, `plan --out`): made with a read-only key too, as a
+   * pull request's plan is, so a refused read of what uses an endpoint is a warning there. An apply needs it.
+   */
   private async planAgainst(
     state: StackState,
     live: LiveState,
     claims: ReadonlyMap<string, Claim>,
     requested: PlanOptions,
+    purpose: "review" | "apply" = "apply",
   ): Promise<Plan> {
     const target = requested.target ?? [];
     const options = target.length > 0 && !requested.scope ? { ...requested, scope: { only: [...target] } } : requested;
@@ -209,7 +214,10 @@ export class StackSession {
             TARGETING_WARNING,
             ...target
               .filter((id) => !known(id))
-              .map((id) => `--target ${id}: stack ${this.stack.name} neither declares nor owns it; nothing is planned for it`),
+              .map(
+                (id) =>
+                  `--target ${id}: stack ${this.stack.name} neither declares nor owns it; nothing is planned for it`,
+              ),
           ]
         : [];
     const destroyPlan = {
@@ -223,10 +231,21 @@ export class StackSession {
       .filter((e) => e.action === "replace" || e.action === "delete")
       .map((e) => e.inference_id);
     if (touched.length === 0) return destroyPlan;
-    const referenced = withReferences(
-      destroyPlan,
-      await readReferences(this.client, touched, this.options.parallelism ?? 8),
-    );
+    let references: Map<string, References>;
+    try {
+      references = await readReferences(this.client, touched, this.options.parallelism ?? 8);
+    } catch (error) {
+      if (purpose === "apply" || !(error instanceof ElasticsearchError) || error.status !== 403) throw error;
+      return {
+        ...destroyPlan,
+        warnings: [
+          ...destroyPlan.warnings,
+          `what uses ${touched.join(", ")} was not checked: the credentials may not read it (DELETE ?dry_run=true ` +
+            `needs the manage_inference privilege: ${error.reason}); apply checks it and refuses to break what uses them`,
+        ],
+      };
+    }
+    const referenced = withReferences(destroyPlan, references);
     await this.assertRecreatable(referenced, live);
     return referenced;
   }
@@ -321,7 +340,7 @@ export class StackSession {
       });
       world = await this.readWorld();
     }
-    const plan = await this.planAgainst(world.state, world.live, world.claims, options);
+    const plan = await this.planAgainst(world.state, world.live, world.claims, options, "review");
     return { plan, saved: JSON.stringify(sealPlan(plan, world.state.salt), null, 2) + "\n" };
   }
 
@@ -424,7 +443,8 @@ export class StackSession {
         const foreign = claim && !claimedBy(claim, registry.self) ? claim : undefined;
         const problem = (message: string) => problems.push({ endpoint: id, path: "", message });
         if (!endpoint) problem("is not in the cluster");
-        else if (isPreconfiguredId(id)) problem("is one of Elasticsearch's preconfigured endpoints, which cannot be declared");
+        else if (isPreconfiguredId(id))
+          problem("is one of Elasticsearch's preconfigured endpoints, which cannot be declared");
         else if (!getTaskSpec(endpoint.service, endpoint.task_type))
           problem(
             `uses ${endpoint.service} ${endpoint.task_type}, which esinfer does not know (known task types of ${endpoint.service}: ${taskTypesOf(endpoint.service).join(", ") || "none"})`,
@@ -454,11 +474,19 @@ export class StackSession {
       const lost: ValidationIssue[] = [];
       for (const claim of takeOver)
         if (!(await registry.takeOver(claim)))
-          lost.push({ endpoint: claim.inferenceId, path: "", message: "its ownership changed meanwhile; run the import again" });
+          lost.push({
+            endpoint: claim.inferenceId,
+            path: "",
+            message: "its ownership changed meanwhile; run the import again",
+          });
       const fresh = imported.filter((i) => !takeOver.some((c) => c.inferenceId === i.request.inference_id));
       const { conflicts } = await registry.claim(fresh.map((i) => i.request.inference_id));
       for (const [id, claim] of conflicts)
-        lost.push({ endpoint: id, path: "", message: `was claimed by ${describeOwner(claim, registry.self)} meanwhile` });
+        lost.push({
+          endpoint: id,
+          path: "",
+          message: `was claimed by ${describeOwner(claim, registry.self)} meanwhile`,
+        });
       if (lost.length > 0) throw new PlanError(lost);
       const keeper = new StateKeeper(this.store, state);
       const now = new Date().toISOString();

@@ -3,7 +3,7 @@
  * apply and after import, secret rotation, out-of-band changes, removed task settings, endpoints in use, stale
  * saved plans, partial failure and re-run, concurrent applies, and a canary secret that leaks nowhere.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MAIN_VERSION } from "../../lib/catalogue";
 import { PlanError, StalePlanError, StateLockedError, hasChanges, type Plan } from "../../lib/engine";
@@ -360,8 +360,39 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     await changed.close();
   });
 
+  test("a plan made with a key that may not read what uses an endpoint warns; an apply with it refuses", async () => {
+    const s = open([embeddings(), rerank()]);
+    await s.apply({});
+    await s.close();
+    const removed = open([embeddings()]);
+    const readOnly = {
+      method: "DELETE",
+      status: 403,
+      type: "security_exception",
+      reason: "action [cluster:admin/xpack/inference/delete] is unauthorized for API key id [ro]",
+      count: 100,
+    } as const;
+    emu.faults.error(readOnly);
+    const plan = await removed.plan();
+    expect(plan.endpoints.map((e) => [e.inference_id, e.action])).toEqual([
+      ["emb", "no-op"],
+      ["rerank", "delete"],
+    ]);
+    expect(plan.warnings).toEqual([
+      "what uses rerank was not checked: the credentials may not read it (DELETE ?dry_run=true needs the " +
+        "manage_inference privilege: action [cluster:admin/xpack/inference/delete] is unauthorized for API key id " +
+        "[ro]); apply checks it and refuses to break what uses them",
+    ]);
+    await expect(removed.apply({})).rejects.toThrow(/403 security_exception/);
+    expect(emu.endpoints().map((e) => e.inference_id)).toEqual(["emb", "rerank"]); // nothing deleted
+    await removed.close();
+  });
+
   /** A plan saved as `esinfer plan --out` saves it: sealed with the state's MAC key. */
-  const saved = async (s: ReturnType<typeof open>) => ({ raw: JSON.parse((await s.planToSave()).saved), file: "p.json" });
+  const saved = async (s: ReturnType<typeof open>) => ({
+    raw: JSON.parse((await s.planToSave()).saved),
+    file: "p.json",
+  });
 
   test("a saved plan is refused once the cluster or the state changed", async () => {
     const s = open([embeddings(), rerank()]);
@@ -380,7 +411,9 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const t = open([embeddings()]);
     const first = await saved(t);
     await open([rerank()]).apply({}); // another apply of the same stack writes the state meanwhile
-    await expect(t.apply({ saved: first })).rejects.toThrow(/the stack.s state changed since \(serial 1 then, [2-9]\d* now\)/);
+    await expect(t.apply({ saved: first })).rejects.toThrow(
+      /the stack.s state changed since \(serial 1 then, [2-9]\d* now\)/,
+    );
     await t.close();
   });
 
@@ -446,7 +479,10 @@ describe.each(["8.18.4", "9.1.3", MAIN_VERSION])("Elasticsearch %s", (esVersion)
     const a = open([embeddings(), rerank()]);
     const b = open([embeddings(), rerank()]);
     const first = a.apply({});
-    await new Promise((r) => setTimeout(r, 30));
+    // Once the first holds the lock (its file exists), whatever the machine's load.
+    const stateDir = join(dir, ".esinfer", "state");
+    while (!existsSync(stateDir) || !readdirSync(stateDir).some((f) => f.endsWith(".lock")))
+      await new Promise((r) => setTimeout(r, 5));
     await expect(b.apply({})).rejects.toThrow(StateLockedError);
     await first;
     await b.apply({ lockTimeoutMs: 5000 });
