@@ -12,8 +12,19 @@
  * The CLI (`esinfer`) is a thin layer over the same API.
  */
 
-// The catalogue: services, task types, chunking, ids, versions.
+// esinfer's own errors: one root, with a stable code and the CLI's exit status.
+export { EsinferError, EXIT, isEsinferError, type EsinferErrorOptions } from "./errors";
+
+// The catalogue: services, task types, chunking, ids, versions, and the registry of versioned server behavior.
 export {
+  BEHAVIORS,
+  UPDATABLE_SERVICE_SETTINGS,
+  hasBehavior,
+  behaviorValue,
+  updatableServiceSettings,
+  updatableSince,
+  maxChunkSizeLimit,
+  inferenceIdConflict,
   SERVICES,
   SERVICE_NAMES,
   TASK_TYPES,
@@ -50,6 +61,9 @@ export type {
 // The endpoint model: declarations, validation, secrets, canonical form.
 export {
   ValidationError,
+  SecretResolutionError,
+  InputEncodingError,
+  MAX_SECRET_FILE_BYTES,
   canonicalJson,
   canonicalize,
   declarationToRequest,
@@ -75,10 +89,13 @@ export type {
 
 // The Elasticsearch client.
 export {
+  ConfigurationError,
   ConnectionError,
   ElasticsearchClient,
   ElasticsearchClientError,
   ElasticsearchError,
+  RequestTimeoutError,
+  RetryBudgetExceededError,
   connectionFromEnv,
   isAlreadyExists,
   isConflict,
@@ -86,8 +103,10 @@ export {
 } from "./client";
 export type {
   Auth,
+  AuthKind,
   ClusterInfo,
   ConnectionOptions,
+  ConnectionSources,
   // Named apart from the InferenceEndpoint construct: an endpoint as GET returns it.
   InferenceEndpoint as LiveEndpoint,
 } from "./client";
@@ -95,22 +114,45 @@ export type {
 // The plan engine.
 export {
   ApplyRefusedError,
+  ClusterConfigError,
+  DiffPairingError,
+  ManifestReadError,
+  MissingSecretsError,
   PlanError,
+  SavedPlanError,
   StackSession,
   StalePlanError,
+  StateAccessError,
   StateConflictError,
   StateLockedError,
+  LockReleaseError,
   PLAN_FORMAT_VERSION,
+  TARGETING_WARNING,
   defineStack,
+  diffStacks,
   hasChanges,
   loadManifest,
   parseManifest,
 } from "./engine";
+export {
+  ForceUnlockError,
+  LockLeaseSettingError,
+  LockLostError,
+  LOCK_DEFAULTS,
+  LOCK_LEASE_ENV,
+  StateFormatError,
+  SecretInStateError,
+} from "./engine/state";
 export type {
   Action,
   ApplyOptions,
   ApplyResult,
   ClusterConfig,
+  DiffSide,
+  ImportResult,
+  LockInfo,
+  LockOptions,
+  StackDiff,
   EndpointPlan,
   FieldChange,
   Plan,
@@ -121,14 +163,21 @@ export type {
   StackDefinition,
   StateConfig,
 } from "./engine";
-export { renderHuman, renderJson, renderMarkdown } from "./engine/render";
+export {
+  renderDiffHuman,
+  renderDiffJson,
+  renderDiffMarkdown,
+  renderHuman,
+  renderJson,
+  renderMarkdown,
+} from "./engine/render";
 
 // The emulator of the inference management API.
 export { startEmulator } from "./emulator";
 export type { Emulator, EmulatorOptions } from "./emulator";
 
 // CDK for Terraform constructs.
-export { ElasticsearchCluster, InferenceEndpoint, PROJECT_DIR_CONTEXT } from "./constructs";
+export { ElasticsearchCluster, InferenceEndpoint, PROJECT_DIR_CONTEXT, UnsupportedCdkError } from "./constructs";
 export type {
   ClusterAuth,
   ElasticsearchClusterProps,

@@ -2,3 +2,4 @@
 export { ElasticsearchCluster, PROJECT_DIR_CONTEXT, type ClusterAuth, type ElasticsearchClusterProps } from "./cluster";
 export { InferenceEndpoint, type InferenceEndpointOptions, type InferenceEndpointProps } from "./endpoint";
 export type { HookResourceType } from "./hook-contract";
+export { UnsupportedCdkError } from "./cdk-version";

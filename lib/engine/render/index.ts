@@ -16,3 +16,4 @@ export {
 } from "./human";
 export { renderMarkdown, type MarkdownOptions } from "./markdown";
 export { documentedFields, planDocument, renderJson } from "./json";
+export { renderDiffHuman, renderDiffJson, renderDiffMarkdown } from "./diff";
