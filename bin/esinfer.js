@@ -26,8 +26,11 @@ cli.main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
+    // Errors a user can cause are reported by main() itself; what reaches here is a bug (EXIT.internal).
     settled = true;
-    process.stderr.write(`esinfer: ${error && error.stack ? error.stack : error}\n`);
-    process.exitCode = 1;
+    process.stderr.write(
+      `esinfer: internal error (a bug; please report it with this trace): ${error && error.stack ? error.stack : error}\n`,
+    );
+    process.exitCode = 70;
   },
 );

@@ -88,8 +88,11 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
 
   program
     .command("validate")
-    .description("Validate endpoint declarations in Elasticsearch request shape (one endpoint or an array).")
-    .argument("<file>", "JSON file, or - for stdin")
+    .description(
+      "Validate offline what esinfer reads: endpoint declarations in Elasticsearch request shape (one or an array), " +
+        "a stack manifest, or the stacks synthesized in a cdktf.out directory. Exit 0 valid, 1 invalid, 2 unreadable.",
+    )
+    .argument("<input>", "a JSON file (declarations or a manifest), a cdktf.out directory, or - for stdin")
     .option("--es-version <version>", "also check that the target Elasticsearch version supports them")
     .option("--json", "print the result as JSON")
     .action(lazy(() => import("./commands/validate")));
@@ -221,9 +224,10 @@ function buildProgram(program: Command, io: Io, setExit: (code: number) => void)
   program
     .command("tf", { hidden: true })
     .description(
-      "Hooks the synthesized Terraform resources run: reconcile, delete, prune (values from the environment).",
+      "Commands the synthesized Terraform resources run: apply (the stack's runner), destroy (its anchor, at " +
+        "destroy), lookup (drift at synthesis); values from the environment.",
     )
-    .argument("<hook>", "reconcile, delete or prune")
+    .argument("<hook>", "apply, destroy or lookup")
     .action(lazy(() => import("./commands/tf")));
 
   program
