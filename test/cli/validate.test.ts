@@ -116,7 +116,7 @@ test.each([
 test("usage errors: exit 1 with help hint", async () => {
   const io = captureIo();
   expect(await main(["validate"], io)).toBe(1);
-  expect(io.err()).toContain("missing required argument 'file'");
+  expect(io.err()).toContain("missing required argument 'input'");
   expect(await main(["frobnicate"], io)).toBe(1);
 });
 
