@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describeJsonError } from "../model/json-error";
+import { describeReadError } from "../model/read-error";
 import { InputEncodingError, decodeUtf8 } from "../model/text";
 import { UsageError, type Io } from "./io";
 
@@ -36,18 +37,6 @@ export async function readJson(io: Io, file: string): Promise<JsonDocument> {
   } catch (e) {
     throw new UsageError(`${name} is not valid JSON: ${describeJsonError(text, e as Error)}`, EXIT_UNREADABLE);
   }
-}
-
-/** Why a file could not be read, in words. */
-export function describeReadError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === "ENOENT"
-    ? "no such file"
-    : code === "EISDIR"
-      ? "is a directory"
-      : code === "EACCES"
-        ? "permission denied"
-        : String((e as Error).message);
 }
 
 async function readBytes(stream: NodeJS.ReadableStream): Promise<Uint8Array> {

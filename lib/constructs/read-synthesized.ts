@@ -17,6 +17,7 @@ import {
   type RecordValues,
 } from "./hook-contract";
 import { stackDigest } from "./stack-digest";
+import { describeReadError } from "../model/read-error";
 
 /** One esinfer stack found in a synthesized Terraform stack, as a manifest (request-shaped, secrets as references). */
 export interface SynthesizedStack {
@@ -189,9 +190,9 @@ function readJson(path: string, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const why = describeReadError(e);
     throw new SynthesizedStackError(
-      `cannot read ${what} (${path}): ${code === "ENOENT" ? "no such file; synthesize the app first" : (e as Error).message}`,
+      `cannot read ${what} (${path}): ${why === "no such file" ? "no such file; synthesize the app first" : why}`,
     );
   }
   try {

@@ -10,6 +10,7 @@ import { isAbsolute, resolve } from "node:path";
 import { inspect } from "node:util";
 import { EnvSecretRefSchema, isSecretRef, type EnvSecretRef, type FileSecretRef, type SecretRef } from "../catalogue";
 import { decodeUtf8, InputEncodingError } from "./text";
+import { describeReadError } from "./read-error";
 
 export const REDACTED = "(sensitive)";
 
@@ -104,7 +105,7 @@ export function resolveSecret(value: SecretValue, source: SecretSource = {}): st
     text = (source.readFile ?? ((path: string) => readSecretFile(path, what)))(secretFilePath(ref, source));
   } catch (e) {
     if (e instanceof SecretResolutionError) throw e;
-    throw new SecretResolutionError(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    throw new SecretResolutionError(`${what} cannot be read: ${describeReadError(e)}`);
   }
   const trimmed = text.replace(/\r?\n$/, "");
   if (trimmed === "") throw new SecretResolutionError(`secret file ${ref.file} is empty`);
@@ -127,7 +128,7 @@ export function readSecretFile(path: string, what: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     // Opening a Unix socket fails with ENXIO; say what it is rather than the errno.
     if (code === "ENXIO") throw refuse(`is ${kindOfFile(statOrUndefined(path))}, not a regular file`);
-    throw refuse(`cannot be read (${code ?? "unreadable"})`);
+    throw refuse(`cannot be read: ${describeReadError(e)}`);
   }
   try {
     const stats = fstatSync(fd);
@@ -148,7 +149,7 @@ export function readSecretFile(path: string, what: string): string {
   } catch (e) {
     if (e instanceof SecretResolutionError) throw e;
     if (e instanceof InputEncodingError) throw new SecretResolutionError(e.message);
-    throw refuse(`cannot be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    throw refuse(`cannot be read: ${describeReadError(e)}`);
   } finally {
     closeSync(fd);
   }

@@ -26,7 +26,7 @@ function report(what: string, ms: number): void {
 }
 
 /** Starts `esinfer apply` and sends `signals` once the first endpoint was created; returns how it ended. */
-async function interruptedApply(signals: NodeJS.Signals[], extraArgs: string[] = []) {
+async function interruptedApply(signals: NodeJS.Signals[], extraArgs: string[] = [], backend = "file") {
   const run = spawnCli(["apply", "-f", "m.json", "--auto-approve", "--parallelism", "2", ...extraArgs], {
     cwd: cli.dir(),
     env: ENV,
@@ -39,7 +39,7 @@ async function interruptedApply(signals: NodeJS.Signals[], extraArgs: string[] =
     run.child.kill(signal);
   }
   const exit = await run.exited;
-  report(`${signals.join("+")} to exit`, performance.now() - sent);
+  report(`${signals.join("+")} to exit (${backend} state)`, performance.now() - sent);
   expect(run.out() + run.err()).not.toContain(CANARY);
   return { ...exit, out: run.out(), err: run.err() };
 }
@@ -55,7 +55,12 @@ async function convergesOnRerun(): Promise<void> {
   expect(again.code).toBe(0);
   const plan = await cli.run(["plan", "-f", "m.json", "--detailed-exitcode"]);
   expect(plan.code).toBe(0);
-  expect(cli.emu.endpoints().map((e) => e.inference_id).filter((id) => !id.startsWith("."))).toEqual(IDS);
+  expect(
+    cli.emu
+      .endpoints()
+      .map((e) => e.inference_id)
+      .filter((id) => !id.startsWith(".")),
+  ).toEqual(IDS);
 }
 
 describe.each([
@@ -70,37 +75,47 @@ describe.each([
   test.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],
-  ] as const)("%s mid-apply: in-flight requests finish, the state records them, the lock is released, exit %i", async (signal, code) => {
-    cli.manifest(declarations(), extra);
-    const run = await interruptedApply([signal]);
-    expect(run.signal).toBeNull(); // exited by itself, not killed
-    expect(run.code).toBe(code);
-    expect(run.err).toContain(
-      signal === "SIGINT"
-        ? "Interrupted (Ctrl-C): starting nothing new; waiting up to 5 s for the requests in flight, then recording what was done and releasing the lock. Press Ctrl-C again to stop at once."
-        : "Terminated (SIGTERM): starting nothing new;",
-    );
-    expect(run.err).toMatch(/Apply interrupted \(\d+ created, 0 updated in place, 0 replaced, 0 deleted; 0 failed; \d+ not started\)/);
-    expect(run.err).toContain("the lock is released");
-    expect(run.err).toMatch(/not started: e\d\d \(create\)/);
-    expect(run.err).toContain("Run esinfer apply again to finish: it converges.");
-    expect(await lockHeld()).toBe(false);
-    // What was created is recorded as applied; nothing the cluster holds is unrecorded.
-    const created = cli.emu.endpoints().map((e) => e.inference_id).filter((id) => !id.startsWith("."));
-    expect(created.length).toBeGreaterThan(0);
-    expect(created.length).toBeLessThan(IDS.length);
-    if (backend === "file") {
-      const owned = stateOf().endpoints;
-      for (const id of created) expect([id, owned[id]?.status]).toEqual([id, "applied"]);
-    }
-    await convergesOnRerun();
-  });
+  ] as const)(
+    "%s mid-apply: in-flight requests finish, the state records them, the lock is released, exit %i",
+    async (signal, code) => {
+      cli.manifest(declarations(), extra);
+      const run = await interruptedApply([signal], [], backend);
+      expect(run.signal).toBeNull(); // exited by itself, not killed
+      expect(run.code).toBe(code);
+      expect(run.err).toContain(
+        signal === "SIGINT"
+          ? "Interrupted (Ctrl-C): starting nothing new; waiting up to 5 s for the requests in flight, then recording what was done and releasing the lock. Press Ctrl-C again to stop at once."
+          : "Terminated (SIGTERM): starting nothing new;",
+      );
+      expect(run.err).toMatch(
+        /Apply interrupted \(\d+ created, 0 updated in place, 0 replaced, 0 deleted; 0 failed; \d+ not started\)/,
+      );
+      expect(run.err).toContain("the lock is released");
+      expect(run.err).toMatch(/not started: e\d\d \(create\)/);
+      expect(run.err).toContain("Run esinfer apply again to finish: it converges.");
+      expect(await lockHeld()).toBe(false);
+      // What was created is recorded as applied; nothing the cluster holds is unrecorded.
+      const created = cli.emu
+        .endpoints()
+        .map((e) => e.inference_id)
+        .filter((id) => !id.startsWith("."));
+      expect(created.length).toBeGreaterThan(0);
+      expect(created.length).toBeLessThan(IDS.length);
+      if (backend === "file") {
+        const owned = stateOf().endpoints;
+        for (const id of created) expect([id, owned[id]?.status]).toEqual([id, "applied"]);
+      }
+      await convergesOnRerun();
+    },
+  );
 
   test("a second Ctrl-C abandons the requests in flight at once; the lock is still released", async () => {
     cli.manifest(declarations(), extra);
-    const run = await interruptedApply(["SIGINT", "SIGINT"]);
+    const run = await interruptedApply(["SIGINT", "SIGINT"], [], backend);
     expect(run.code).toBe(130);
-    expect(run.err).toContain("Interrupted (Ctrl-C) again: abandoning the requests in flight; releasing the lock where it can.");
+    expect(run.err).toContain(
+      "Interrupted (Ctrl-C) again: abandoning the requests in flight; releasing the lock where it can.",
+    );
     expect(await lockHeld()).toBe(false);
     await convergesOnRerun();
   });

@@ -86,9 +86,9 @@ test("an unresolvable reference gives every endpoint the same reason, naming the
   expect(Object.fromEntries([...checks].map(([id, c]) => [id, c.unresolved[PATH]]))).toEqual({
     a: "environment variable MISSING is not set (it holds a secret this endpoint needs)",
     b: "environment variable MISSING is not set (it holds a secret this endpoint needs)",
-    c: "secret file keys/gone cannot be read (ENOENT)",
-    d: "secret file keys/gone cannot be read (ENOENT)",
-    e: "secret file ./keys/gone cannot be read (ENOENT)",
+    c: "secret file keys/gone cannot be read: no such file",
+    d: "secret file keys/gone cannot be read: no such file",
+    e: "secret file ./keys/gone cannot be read: no such file",
   });
   expect([...checks.values()].every((c) => Object.keys(c.fingerprints).length === 0)).toBe(true);
   expect(reads).toBe(2); // keys/gone and ./keys/gone

@@ -73,7 +73,7 @@ const refused: [string, string, string, boolean][] = [
     `secret file latin1.txt is not valid UTF-8 text (first invalid byte at offset ${CANARY.length + 4})`,
     true,
   ],
-  ["a missing file", "missing.txt", "secret file missing.txt cannot be read (ENOENT)", true],
+  ["a missing file", "missing.txt", "secret file missing.txt cannot be read: no such file", true],
   ["a socket", "socket", "secret file socket is a socket, not a regular file", posix],
   ["a character device", "/dev/zero", "secret file /dev/zero is a character device, not a regular file", posix],
 ];

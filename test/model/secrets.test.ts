@@ -41,7 +41,7 @@ test("file references resolve relative to a base directory, without the trailing
   writeFileSync(join(dir, "empty.txt"), "\n");
   expect(resolveSecret(secret.file("key.txt"), { baseDir: dir })).toBe(CANARY);
   expect(() => resolveSecret(secret.file("nope.txt"), { baseDir: dir })).toThrow(
-    "secret file nope.txt cannot be read (ENOENT)",
+    "secret file nope.txt cannot be read: no such file",
   );
   expect(() => resolveSecret(secret.file("empty.txt"), { baseDir: dir })).toThrow("secret file empty.txt is empty");
 });

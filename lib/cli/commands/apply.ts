@@ -12,6 +12,7 @@ import { SavedPlanError } from "../../engine/saved-plan";
 import { EsinferError } from "../../errors";
 import { decodeUtf8 } from "../../model";
 import { describeJsonError } from "../../model/json-error";
+import { describeReadError } from "../../model/read-error";
 import { renderHuman, summaryLine } from "../../engine/render";
 import { colors, UsageError, type Io } from "../io";
 import { applyWithProgress } from "../progress";
@@ -37,7 +38,10 @@ export async function applyOrDestroy(
   how: { planFile?: string; destroy: boolean },
 ): Promise<number> {
   const saved = how.planFile ? await readSavedPlan(io, how.planFile) : undefined;
-  const savedStack = saved && typeof (saved.raw as { stack?: unknown })?.stack === "string" ? (saved.raw as { stack: string }).stack : undefined;
+  const savedStack =
+    saved && typeof (saved.raw as { stack?: unknown })?.stack === "string"
+      ? (saved.raw as { stack: string }).stack
+      : undefined;
   const lockTimeoutMs = options.lockTimeout ? durationMs("--lock-timeout", options.lockTimeout) : 0;
   if (options.timeout) durationMs("--timeout", options.timeout);
   const verb = how.destroy ? "destroy" : "apply";
@@ -85,7 +89,9 @@ export async function applyOrDestroy(
       return 1;
     }
     if (interruption.stop.aborted && (!result || result.outcomes.length === 0)) {
-      io.stderr.write(`${verb === "destroy" ? "Destroy" : "Apply"} interrupted before any change; nothing was changed.\n`);
+      io.stderr.write(
+        `${verb === "destroy" ? "Destroy" : "Apply"} interrupted before any change; nothing was changed.\n`,
+      );
       return 1;
     }
     if (options.json) {
@@ -179,10 +185,7 @@ async function readSavedPlan(io: Io, file: string): Promise<{ raw: unknown; file
     text = decodeUtf8(await readFile(resolve(io.cwd, file)), `saved plan ${file}`);
   } catch (e) {
     if (e instanceof EsinferError) throw new SavedPlanError(e.message);
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SavedPlanError(
-      `cannot read saved plan ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}`,
-    );
+    throw new SavedPlanError(`cannot read saved plan ${file}: ${describeReadError(e)}`);
   }
   try {
     return { raw: JSON.parse(text), file };

@@ -19,7 +19,8 @@ import { parseManifest } from "../../engine";
 import { escapeUnsafe, formatIssue, validateRequests, type ValidationIssue } from "../../model";
 import { isPlainObject } from "../../model/schema-walk";
 import { colors, UsageError, type Io } from "../io";
-import { EXIT_UNREADABLE, describeReadError, readJson } from "../json-input";
+import { EXIT_UNREADABLE, readJson } from "../json-input";
+import { describeReadError } from "../../model/read-error";
 
 export interface ValidateOptions {
   esVersion?: string;

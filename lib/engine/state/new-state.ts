@@ -8,6 +8,7 @@
  */
 import { EsinferError } from "../../errors";
 import { randomUUID } from "node:crypto";
+import { describeJsonError } from "../../model/json-error";
 import { newFingerprintSalt } from "../../model/secrets";
 import { decodeUtf8, escapeUnsafe, InputEncodingError } from "../../model/text";
 import {
@@ -172,7 +173,7 @@ export function parseStateText(text: string, store: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new StateFormatError(store, `is not valid JSON (${escapeUnsafe((e as Error).message)})`);
+    throw new StateFormatError(store, `is not valid JSON (${escapeUnsafe(describeJsonError(text, e as Error))})`);
   }
 }
 
