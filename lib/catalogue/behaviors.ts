@@ -157,6 +157,16 @@ export const BEHAVIORS = {
     reference: "RateLimitSettings.of(..., ConfigurationParseContext); RateLimitSettingsTests",
     inferred: "switch point: came with the 2026 settings refactor",
   },
+  "settings.service_settings_object_parser": {
+    summary:
+      'The services in `value` read service_settings on create with a strict ObjectParser (`usesParserForServiceSettings`): a key it does not declare is 400 x_content_parse_exception "[0:0] [service_settings] unknown field [<key>]" (with the parser\'s "did you mean"), at once, before any other setting is checked.',
+    since: MAIN_VERSION,
+    value: ["tencentcloud"],
+    reference:
+      "#152829: TencentCloudCommonServiceSettings.declareCommonFields (strict REQUEST parser, api_key declared as a no-op), TencentCloudServiceParseRequestConfigTests (AbstractParseRequestConfigTests.assertParserExtraValueException)",
+    inferred:
+      "lists only the services checked against their source; ai21, llama, cohere, amazonbedrock, alibabacloud-ai-search and watsonxai also parse this way on main (TransportUpdateInferenceModelActionSecretRotationTests), switch points not established",
+  },
   "settings.elastic_rejects_rate_limit": {
     summary:
       'The elastic service refuses rate_limit on create: "[service_settings] rate limit settings are not permitted for service [elastic] and task type [..]".',
@@ -315,6 +325,16 @@ export const UPDATABLE_SERVICE_SETTINGS: readonly UpdatableSettingsEntry[] = [
     summary: "Anthropic, Contextual AI, Google Vertex AI: rate_limit.",
     reference: "issue #144522 and its per-service pull requests",
     inferred: "no pull request found per service; the 2026 initiative gave every third-party service these fields",
+  },
+  {
+    services: ["tencentcloud"],
+    fields: RATE_AND_TOKENS,
+    since: MAIN_VERSION,
+    summary:
+      "TencentCloud AI Gateway: rate_limit, and max_input_tokens of text_embedding (model_id, region, similarity, dimensions immutable; its strict Update parsers refuse them).",
+    reference:
+      "#152829: TencentCloudCommonServiceSettings.declareCommonUpdatableFields, TencentCloudEmbeddingsServiceSettings.Update",
+    inferred: "the service is on main only (merged July 2026, in no 9.5.x changelog bundle)",
   },
 ];
 

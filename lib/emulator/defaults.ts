@@ -103,6 +103,8 @@ const MODEL_DIMENSIONS: Readonly<Record<string, number>> = {
   "voyage-code-3": 1024,
   ".multilingual-e5-small": 384,
   "multilingual-e5-small": 384,
+  // BAAI bge-m3, the embeddings model TencentCloudService.Configuration names (dense output: 1024).
+  "bge-m3": 1024,
 };
 
 /** Fallback dimensions per service when the model is unknown (384/768/1024/1536 by typical model family). */
@@ -119,6 +121,7 @@ const SERVICE_DIMENSIONS: Readonly<Record<string, number>> = {
   elastic: 1024,
   llama: 1024,
   nvidia: 1024,
+  tencentcloud: 1024, // (inferred) the gateway's bge-m3
   googleaistudio: 768,
   googlevertexai: 768,
   hugging_face: 768,

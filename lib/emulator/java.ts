@@ -105,3 +105,18 @@ export function javaSetToString(items: Iterable<string>): string {
   const unique = [...new Set(items)];
   return `[${javaHashOrder(unique).join(", ")}]`;
 }
+
+/** Lucene's LevenshteinDistance.getDistance: 1 - edits / longer length. */
+export function similarity(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  if (x.length === 0 || y.length === 0) return x.length === y.length ? 1 : 0;
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return 1 - prev[y.length]! / Math.max(x.length, y.length);
+}

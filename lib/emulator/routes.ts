@@ -5,6 +5,7 @@
  * not read are rejected with the server's "unrecognized parameter" message (with its "did you mean" hints).
  */
 import { EsError, EsPlainError, msg } from "./errors";
+import { similarity } from "./java";
 import type { EsResponse, HandlerContext, Route } from "./http-types";
 import { DOCUMENT_ROUTES } from "./api-documents";
 import { INDEX_ROUTES } from "./api-indices";
@@ -99,19 +100,4 @@ export function checkParams(path: string, query: Readonly<Record<string, string>
     "illegal_argument_exception",
     `request [${path}] contains unrecognized parameter${invalid.length > 1 ? "s" : ""}: ${parts.join(", ")}`,
   );
-}
-
-/** Lucene's LevenshteinDistance.getDistance: 1 - edits / longer length. */
-function similarity(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  if (x.length === 0 || y.length === 0) return x.length === y.length ? 1 : 0;
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return 1 - prev[y.length]! / Math.max(x.length, y.length);
 }

@@ -23,7 +23,15 @@ import {
   isPreconfigured,
   ownEntry,
 } from "./defaults";
-import { actionRequestValidation, classCast, EsError, msg, statusException, validationException } from "./errors";
+import {
+  actionRequestValidation,
+  classCast,
+  EsError,
+  msg,
+  statusException,
+  unknownField,
+  validationException,
+} from "./errors";
 import { isPlainObject } from "./json";
 import { taskFields, type FieldSpec, type TaskFields } from "./schema";
 import { availableFields, leftoverOf, parseScope, throwIfUnknown } from "./settings-parse";
@@ -151,6 +159,7 @@ function parseRequestConfig(
     checkInClusterModel(service, ss, models.eland);
   }
   moveLegacyModelId(service, ss, ts);
+  throwIfParserUnknown(service, ss, fields, behavior);
 
   const scope = { behavior, service, requireRequired: true };
   const ssFields = fields.serviceSettings.filter((f) => !f.secret);
@@ -187,7 +196,13 @@ function parseRequestConfig(
 
   const serviceSettings = inCluster
     ? inClusterSettings(id, service, parsedService.values)
-    : withServerDefaults(service, taskType, availableFields(ssFields, behavior), parsedService.values);
+    : withServerDefaults(
+        service,
+        taskType,
+        availableFields(ssFields, behavior),
+        parsedService.values,
+        fields.spec.readOnly,
+      );
   return {
     inference_id: id,
     task_type: taskType,
@@ -197,6 +212,23 @@ function parseRequestConfig(
     ...(chunking ? { chunking_settings: chunking } : {}),
     secrets: digestSecrets(parsedSecrets.values),
   };
+}
+
+/**
+ * `settings.service_settings_object_parser`: the service's request parser declares the service settings and the
+ * `api_key` it lets through (as a no-op, for the secret parser); the first other key, in map order, fails at once.
+ */
+function throwIfParserUnknown(
+  service: string,
+  ss: Readonly<Record<string, unknown>>,
+  fields: TaskFields,
+  behavior: Behavior,
+): void {
+  const services: readonly string[] = behavior.value("settings.service_settings_object_parser") ?? [];
+  if (!services.includes(service)) return;
+  const declared = availableFields(fields.serviceSettings, behavior).map((f) => f.name);
+  const unknown = Object.keys(ss).find((k) => !declared.includes(k));
+  if (unknown !== undefined) throw unknownField("service_settings", unknown, declared);
 }
 
 /** Whether the version knows the service's OAuth 2.0 client credentials (`client_secret` is one of its secrets). */
@@ -216,12 +248,17 @@ export function secretFieldsFor(service: string, fields: TaskFields, behavior: B
   return secrets.map((f) => (apiKeyAlone && f.name === "api_key" ? { ...f, required: true } : f));
 }
 
-/** Values the server fills in: rate limit, embedding type, dimensions and similarity of embedding endpoints. */
+/**
+ * Values the server fills in: the catalogue's fixed defaults (rate limit, a region), embedding type, dimensions and
+ * similarity of embedding endpoints. `readOnly`: keys the server stores although no request may set them (dimensions
+ * the validation call detects where the request parser does not know the key: tencentcloud).
+ */
 export function withServerDefaults(
   service: string,
   taskType: TaskType,
   fields: readonly FieldSpec[],
   values: Readonly<Record<string, unknown>>,
+  readOnly: readonly string[] = [],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...values };
   const has = (name: string) => fields.find((f) => f.name === name);
@@ -231,10 +268,14 @@ export function withServerDefaults(
     const given = out.rate_limit as { requests_per_minute?: number } | undefined;
     out.rate_limit = { requests_per_minute: given?.requests_per_minute ?? rateDefault.requests_per_minute };
   }
+  for (const f of fields)
+    if (f.name !== "rate_limit" && typeof f.serverDefault === "string" && f.serverDefault !== "computed")
+      if (out[f.name] === undefined) out[f.name] = f.serverDefault;
   if (isEmbeddingTask(taskType)) {
     const embeddingType = ownEntry(EMBEDDING_TYPE_DEFAULTS, service);
     if (has("embedding_type") && out.embedding_type === undefined && embeddingType) out.embedding_type = embeddingType;
-    if (has("dimensions") && out.dimensions === undefined) out.dimensions = defaultDimensions(service, out);
+    if ((has("dimensions") || readOnly.includes("dimensions")) && out.dimensions === undefined)
+      out.dimensions = defaultDimensions(service, out);
     if (has("similarity") && out.similarity === undefined)
       out.similarity = defaultSimilarity(service, out.embedding_type);
   }

@@ -36,7 +36,7 @@ test("every service of the create-endpoint API page, and the newer ones", () => 
     "voyageai",
     "watsonxai",
   ];
-  const more = ["elastic", "custom", "contextualai", "fireworksai", "groq", "nvidia", "openshift_ai"];
+  const more = ["elastic", "custom", "contextualai", "fireworksai", "groq", "nvidia", "openshift_ai", "tencentcloud"];
   expect([...SERVICE_NAMES].sort()).toEqual([...twenty, ...more].sort());
   expect(TASK_TYPES).toEqual([
     "text_embedding",

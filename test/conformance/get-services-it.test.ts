@@ -89,4 +89,24 @@ describe("InferenceGetServicesIT at main", () => {
     expect(openai.configurations.model_id.updatable).toBe(false);
     expect(list.map((s) => s.service)).not.toContain("custom");
   });
+
+  it("tencentcloud (main only): TencentCloudService.Configuration's settings", async () => {
+    const list = (await raw(em(), "GET", "/_inference/_services/rerank")).json as any[];
+    const tencent = list.find((s) => s.service === "tencentcloud");
+    expect(tencent.name).toBe("TencentCloud AI Gateway");
+    expect([...tencent.task_types].sort()).toEqual(["chat_completion", "completion", "rerank", "text_embedding"]);
+    expect(tencent.configurations.model_id).toMatchObject({ label: "Model ID", required: true, updatable: false });
+    expect(tencent.configurations.region).toMatchObject({ label: "Region", required: false, updatable: false });
+    expect(tencent.configurations.api_key).toMatchObject({ label: "API Key", required: true, sensitive: true });
+    expect(tencent.configurations.region.description).toContain("https://{region}.aisearch.tencentelasticsearch.com");
+  });
+});
+
+describe("InferenceGetServicesIT at 9.5.0", () => {
+  const em = useConformanceEmulator({ esVersion: "9.5.0" });
+
+  it("tencentcloud is not listed before it ships (#152829 is on main)", async () => {
+    const list = (await raw(em(), "GET", "/_inference/_services")).json as any[];
+    expect(list.map((s) => s.service)).not.toContain("tencentcloud");
+  });
 });

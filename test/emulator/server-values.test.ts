@@ -31,6 +31,8 @@ const RATE_LIMITS: Readonly<Record<string, number | Readonly<Record<string, numb
   nvidia: 3000,
   openai: { text_embedding: 3000, embedding: 3000, completion: 500, chat_completion: 500 },
   openshift_ai: 3000,
+  // Not in §8 (newer): TencentCloudCommonServiceSettings (20), TencentCloudChatCompletionServiceSettings (5).
+  tencentcloud: { text_embedding: 20, rerank: 20, completion: 5, chat_completion: 5 },
   voyageai: 2000,
   watsonxai: 120,
 };
@@ -104,6 +106,26 @@ describe("values the server fills in (main)", () => {
       similarity: "cosine",
       rate_limit: { requests_per_minute: 3000 },
     });
+  });
+
+  it("tencentcloud text_embedding: the default region, and the dimensions and similarity of the validation call", async () => {
+    // TencentCloudUtils.DEFAULT_REGION; updateModelWithEmbeddingDetails (dot_product when none is given); bge-m3: 1024.
+    const res = await raw(em(), "PUT", "/_inference/text_embedding/tc", {
+      service: "tencentcloud",
+      service_settings: { api_key: "sk-k", model_id: "bge-m3" },
+    });
+    expect(res.json.service_settings).toEqual({
+      model_id: "bge-m3",
+      region: "bj",
+      rate_limit: { requests_per_minute: 20 },
+      dimensions: 1024,
+      similarity: "dot_product",
+    });
+    const given = await raw(em(), "PUT", "/_inference/text_embedding/tc2", {
+      service: "tencentcloud",
+      service_settings: { api_key: "sk-k", model_id: "bge-m3", region: "gz", similarity: "cosine" },
+    });
+    expect(given.json.service_settings).toMatchObject({ region: "gz", similarity: "cosine" });
   });
 
   it("fills the in-cluster settings (num_threads, model_id, deployment_id) in toXContent order", async () => {

@@ -67,6 +67,10 @@ const SETTINGS: Record<string, (taskType: TaskType) => Record<string, unknown>> 
   nvidia: () => ({ api_key: key("NV_KEY"), model_id: "m" }),
   openai: () => ({ api_key: key("OPENAI_KEY"), model_id: "text-embedding-3-small" }),
   openshift_ai: () => ({ api_key: key("OS_KEY"), url: "https://os.example" }),
+  tencentcloud: (t) => ({
+    api_key: key("TENCENT_KEY"),
+    model_id: { text_embedding: "bge-m3", rerank: "bge-reranker-v2-m3" }[t as string] ?? "deepseek-v3",
+  }),
   voyageai: () => ({ api_key: key("VOYAGE_KEY"), model_id: "voyage-3" }),
   watsonxai: () => ({
     api_key: key("WX_KEY"),

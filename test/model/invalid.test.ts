@@ -719,6 +719,36 @@ const specific: Case[] = [
     request: with_("openshift_ai", "rerank", (r) => (r.task_settings = { return_documents: 1 })),
     expect: { path: "task_settings.return_documents", message: "must be a boolean, got number 1" },
   },
+  // TencentCloud AI Gateway (TencentCloud*ServiceSettings, TencentCloudRerankTaskSettings)
+  {
+    name: "tencentcloud: dimensions cannot be set (the request parser does not declare it)",
+    request: with_("tencentcloud", "text_embedding", (r) => (r.service_settings.dimensions = 1024)),
+    expect: { path: "service_settings.dimensions", message: "is not a service setting of tencentcloud text_embedding" },
+  },
+  {
+    name: "tencentcloud: the URL is built from the region, not configurable",
+    request: with_("tencentcloud", "completion", (r) => (r.service_settings.url = "https://gw.example/v1")),
+    expect: { path: "service_settings.url", message: "is not a service setting of tencentcloud completion" },
+  },
+  {
+    name: "tencentcloud: max_input_tokens is an embedding setting",
+    request: with_("tencentcloud", "chat_completion", (r) => (r.service_settings.max_input_tokens = 512)),
+    expect: {
+      path: "service_settings.max_input_tokens",
+      message: "applies only to tencentcloud text_embedding endpoints, not chat_completion",
+    },
+  },
+  {
+    name: "tencentcloud: rerank top_n must be positive",
+    request: with_("tencentcloud", "rerank", (r) => (r.task_settings = { top_n: 0 })),
+    expect: { path: "task_settings.top_n", message: "must be a positive integer, got 0" },
+  },
+  {
+    name: "tencentcloud: the service is on Elasticsearch main only",
+    request: minimalRequest("tencentcloud", "rerank"),
+    options: { esVersion: "9.5.0" },
+    expect: { path: "service", message: "tencentcloud needs Elasticsearch 9.6.0 or later (target is 9.5.0)" },
+  },
   // VoyageAI (more)
   {
     name: "voyageai: embedding_type follows the server's list",

@@ -24,6 +24,7 @@ import { mistral } from "./mistral";
 import { nvidia } from "./nvidia";
 import { openai } from "./openai";
 import { openshiftAi } from "./openshift_ai";
+import { tencentcloud } from "./tencentcloud";
 import { voyageai } from "./voyageai";
 import { watsonxai } from "./watsonxai";
 
@@ -53,6 +54,7 @@ export const SERVICES = {
   nvidia: nvidia,
   openai: openai,
   openshift_ai: openshiftAi,
+  tencentcloud: tencentcloud,
   voyageai: voyageai,
   watsonxai: watsonxai,
 } as const;

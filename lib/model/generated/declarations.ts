@@ -10300,6 +10300,423 @@ export interface OpenShiftAIRerankDeclaration {
 }
 
 /**
+ * `serviceSettings` of TencentCloud AI Gateway `text_embedding` endpoints (`service_settings` in requests).
+ */
+export interface TencentCloudAIGatewayTextEmbeddingServiceSettings {
+  /**
+   * The name of the model to use for the inference task, e.g. bge-m3 (embeddings), deepseek-v3 (chat/completions), bge-reranker-v2-m3 (rerank). The gateway supports additional models; check the TencentCloud AI Gateway documentation for the full list.
+   *
+   * - Required.
+   * - Allowed: a non-empty string.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.model_id`.
+   */
+  modelId: string;
+  /**
+   * The TencentCloud AI Gateway region, e.g. bj, sh, gz. The endpoint URL is constructed as https://{region}.aisearch.tencentelasticsearch.com/v1/<task-path>.
+   *
+   * - Optional.
+   * - Allowed: a non-empty string.
+   * - Default: `"bj"`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.region`.
+   */
+  region?: string;
+  /**
+   * The TencentCloud AI Gateway API key. Contact the administrator to obtain a token in the format sk-<your-api-key>.
+   *
+   * - Required.
+   * - Secret: declare a reference, `secret.env("NAME")` or `secret.file(path)`, never the value. Elasticsearch never returns it.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place: `_update` replaces secrets; removing it forces a replace.
+   * - Request field: `service_settings.api_key`.
+   */
+  apiKey: SecretReference;
+  /**
+   * For a text_embedding task, the similarity measure (default dot_product).
+   *
+   * - Optional.
+   * - Allowed: cosine, dot_product, l2_norm.
+   * - Default: set by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.similarity`.
+   */
+  similarity?: "cosine" | "dot_product" | "l2_norm";
+  /**
+   * For a text_embedding task, the maximum number of tokens per input before chunking occurs.
+   *
+   * - Optional.
+   * - Allowed: a positive integer.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+   * - Request field: `service_settings.max_input_tokens`.
+   */
+  maxInputTokens?: number;
+  /**
+   * defaults to 20 requests per minute
+   *
+   * - Optional.
+   * - Default: `{"requestsPerMinute":20}`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+   * - Request field: `service_settings.rate_limit`.
+   */
+  rateLimit?: {
+    /**
+     * - Optional.
+     * - Allowed: a positive integer.
+     * - Since: Elasticsearch 9.6.0, with the task type.
+     * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+     * - Request field: `service_settings.rate_limit.requests_per_minute`.
+     */
+    requestsPerMinute?: number;
+  };
+}
+
+/**
+ * An endpoint of the TencentCloud AI Gateway `text_embedding` task type (Elasticsearch 9.6.0 and later).
+ */
+export interface TencentCloudAIGatewayTextEmbeddingDeclaration {
+  /**
+   * The endpoint's id: lowercase letters, digits, `_`, `-` and `.`, starting and ending with a letter or digit.
+   *
+   * - On change: a different endpoint (the old one is deleted when no longer declared).
+   */
+  inferenceId: string;
+  /**
+   * The service: TencentCloud AI Gateway (Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  service: "tencentcloud";
+  /**
+   * The task type (with TencentCloud AI Gateway: Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  taskType: "text_embedding";
+  /**
+   * The service settings of TencentCloud AI Gateway `text_embedding` endpoints.
+   */
+  serviceSettings: TencentCloudAIGatewayTextEmbeddingServiceSettings;
+  /**
+   * TencentCloud AI Gateway `text_embedding` endpoints take no task settings.
+   */
+  taskSettings?: NoTaskSettings<"tencentcloud", "text_embedding">;
+  /**
+   * How the input is split into chunks before embedding. Default: Elasticsearch's, `sentence` with 250 words and an overlap of 1.
+   *
+   * - On change: applied in place by `_update` from Elasticsearch 9.5.0; forces a replace before.
+   */
+  chunkingSettings?: ChunkingSettingsDeclaration;
+}
+
+/**
+ * `serviceSettings` of TencentCloud AI Gateway `completion` endpoints (`service_settings` in requests).
+ */
+export interface TencentCloudAIGatewayCompletionServiceSettings {
+  /**
+   * The name of the model to use for the inference task, e.g. bge-m3 (embeddings), deepseek-v3 (chat/completions), bge-reranker-v2-m3 (rerank). The gateway supports additional models; check the TencentCloud AI Gateway documentation for the full list.
+   *
+   * - Required.
+   * - Allowed: a non-empty string.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.model_id`.
+   */
+  modelId: string;
+  /**
+   * The TencentCloud AI Gateway region, e.g. bj, sh, gz. The endpoint URL is constructed as https://{region}.aisearch.tencentelasticsearch.com/v1/<task-path>.
+   *
+   * - Optional.
+   * - Allowed: a non-empty string.
+   * - Default: `"bj"`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.region`.
+   */
+  region?: string;
+  /**
+   * The TencentCloud AI Gateway API key. Contact the administrator to obtain a token in the format sk-<your-api-key>.
+   *
+   * - Required.
+   * - Secret: declare a reference, `secret.env("NAME")` or `secret.file(path)`, never the value. Elasticsearch never returns it.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place: `_update` replaces secrets; removing it forces a replace.
+   * - Request field: `service_settings.api_key`.
+   */
+  apiKey: SecretReference;
+  /**
+   * defaults to 5 requests per minute
+   *
+   * - Optional.
+   * - Default: `{"requestsPerMinute":5}`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+   * - Request field: `service_settings.rate_limit`.
+   */
+  rateLimit?: {
+    /**
+     * - Optional.
+     * - Allowed: a positive integer.
+     * - Since: Elasticsearch 9.6.0, with the task type.
+     * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+     * - Request field: `service_settings.rate_limit.requests_per_minute`.
+     */
+    requestsPerMinute?: number;
+  };
+}
+
+/**
+ * An endpoint of the TencentCloud AI Gateway `completion` task type (Elasticsearch 9.6.0 and later).
+ */
+export interface TencentCloudAIGatewayCompletionDeclaration {
+  /**
+   * The endpoint's id: lowercase letters, digits, `_`, `-` and `.`, starting and ending with a letter or digit.
+   *
+   * - On change: a different endpoint (the old one is deleted when no longer declared).
+   */
+  inferenceId: string;
+  /**
+   * The service: TencentCloud AI Gateway (Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  service: "tencentcloud";
+  /**
+   * The task type (with TencentCloud AI Gateway: Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  taskType: "completion";
+  /**
+   * The service settings of TencentCloud AI Gateway `completion` endpoints.
+   */
+  serviceSettings: TencentCloudAIGatewayCompletionServiceSettings;
+  /**
+   * TencentCloud AI Gateway `completion` endpoints take no task settings.
+   */
+  taskSettings?: NoTaskSettings<"tencentcloud", "completion">;
+  /**
+   * TencentCloud AI Gateway `completion` endpoints take no chunking settings (Elasticsearch rejects them).
+   */
+  chunkingSettings?: NoChunkingSettings<"tencentcloud", "completion">;
+}
+
+/**
+ * `serviceSettings` of TencentCloud AI Gateway `chat_completion` endpoints (`service_settings` in requests).
+ */
+export interface TencentCloudAIGatewayChatCompletionServiceSettings {
+  /**
+   * The name of the model to use for the inference task, e.g. bge-m3 (embeddings), deepseek-v3 (chat/completions), bge-reranker-v2-m3 (rerank). The gateway supports additional models; check the TencentCloud AI Gateway documentation for the full list.
+   *
+   * - Required.
+   * - Allowed: a non-empty string.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.model_id`.
+   */
+  modelId: string;
+  /**
+   * The TencentCloud AI Gateway region, e.g. bj, sh, gz. The endpoint URL is constructed as https://{region}.aisearch.tencentelasticsearch.com/v1/<task-path>.
+   *
+   * - Optional.
+   * - Allowed: a non-empty string.
+   * - Default: `"bj"`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.region`.
+   */
+  region?: string;
+  /**
+   * The TencentCloud AI Gateway API key. Contact the administrator to obtain a token in the format sk-<your-api-key>.
+   *
+   * - Required.
+   * - Secret: declare a reference, `secret.env("NAME")` or `secret.file(path)`, never the value. Elasticsearch never returns it.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place: `_update` replaces secrets; removing it forces a replace.
+   * - Request field: `service_settings.api_key`.
+   */
+  apiKey: SecretReference;
+  /**
+   * defaults to 5 requests per minute
+   *
+   * - Optional.
+   * - Default: `{"requestsPerMinute":5}`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+   * - Request field: `service_settings.rate_limit`.
+   */
+  rateLimit?: {
+    /**
+     * - Optional.
+     * - Allowed: a positive integer.
+     * - Since: Elasticsearch 9.6.0, with the task type.
+     * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+     * - Request field: `service_settings.rate_limit.requests_per_minute`.
+     */
+    requestsPerMinute?: number;
+  };
+}
+
+/**
+ * An endpoint of the TencentCloud AI Gateway `chat_completion` task type (Elasticsearch 9.6.0 and later).
+ */
+export interface TencentCloudAIGatewayChatCompletionDeclaration {
+  /**
+   * The endpoint's id: lowercase letters, digits, `_`, `-` and `.`, starting and ending with a letter or digit.
+   *
+   * - On change: a different endpoint (the old one is deleted when no longer declared).
+   */
+  inferenceId: string;
+  /**
+   * The service: TencentCloud AI Gateway (Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  service: "tencentcloud";
+  /**
+   * The task type (with TencentCloud AI Gateway: Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  taskType: "chat_completion";
+  /**
+   * The service settings of TencentCloud AI Gateway `chat_completion` endpoints.
+   */
+  serviceSettings: TencentCloudAIGatewayChatCompletionServiceSettings;
+  /**
+   * TencentCloud AI Gateway `chat_completion` endpoints take no task settings.
+   */
+  taskSettings?: NoTaskSettings<"tencentcloud", "chat_completion">;
+  /**
+   * TencentCloud AI Gateway `chat_completion` endpoints take no chunking settings (Elasticsearch rejects them).
+   */
+  chunkingSettings?: NoChunkingSettings<"tencentcloud", "chat_completion">;
+}
+
+/**
+ * `serviceSettings` of TencentCloud AI Gateway `rerank` endpoints (`service_settings` in requests).
+ */
+export interface TencentCloudAIGatewayRerankServiceSettings {
+  /**
+   * The name of the model to use for the inference task, e.g. bge-m3 (embeddings), deepseek-v3 (chat/completions), bge-reranker-v2-m3 (rerank). The gateway supports additional models; check the TencentCloud AI Gateway documentation for the full list.
+   *
+   * - Required.
+   * - Allowed: a non-empty string.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.model_id`.
+   */
+  modelId: string;
+  /**
+   * The TencentCloud AI Gateway region, e.g. bj, sh, gz. The endpoint URL is constructed as https://{region}.aisearch.tencentelasticsearch.com/v1/<task-path>.
+   *
+   * - Optional.
+   * - Allowed: a non-empty string.
+   * - Default: `"bj"`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: forces a replace (delete and re-create): `_update` does not change it.
+   * - Request field: `service_settings.region`.
+   */
+  region?: string;
+  /**
+   * The TencentCloud AI Gateway API key. Contact the administrator to obtain a token in the format sk-<your-api-key>.
+   *
+   * - Required.
+   * - Secret: declare a reference, `secret.env("NAME")` or `secret.file(path)`, never the value. Elasticsearch never returns it.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place: `_update` replaces secrets; removing it forces a replace.
+   * - Request field: `service_settings.api_key`.
+   */
+  apiKey: SecretReference;
+  /**
+   * defaults to 20 requests per minute
+   *
+   * - Optional.
+   * - Default: `{"requestsPerMinute":20}`, stored by Elasticsearch when not declared.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+   * - Request field: `service_settings.rate_limit`.
+   */
+  rateLimit?: {
+    /**
+     * - Optional.
+     * - Allowed: a positive integer.
+     * - Since: Elasticsearch 9.6.0, with the task type.
+     * - On change: applied in place by `_update` from Elasticsearch 9.6.0; forces a replace before.
+     * - Request field: `service_settings.rate_limit.requests_per_minute`.
+     */
+    requestsPerMinute?: number;
+  };
+}
+
+/**
+ * `taskSettings` of TencentCloud AI Gateway `rerank` endpoints (`task_settings` in requests).
+ */
+export interface TencentCloudAIGatewayRerankTaskSettings {
+  /**
+   * For a rerank task, the number of most relevant documents to return.
+   *
+   * - Optional.
+   * - Allowed: a positive integer.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place: `_update` merges task settings; removing it forces a replace.
+   * - Request field: `task_settings.top_n`.
+   */
+  topN?: number;
+  /**
+   * For a rerank task, whether to return the source documents in the response.
+   *
+   * - Optional.
+   * - Allowed: true or false.
+   * - Since: Elasticsearch 9.6.0, with the task type.
+   * - On change: applied in place: `_update` merges task settings; removing it forces a replace.
+   * - Request field: `task_settings.return_documents`.
+   */
+  returnDocuments?: boolean;
+}
+
+/**
+ * An endpoint of the TencentCloud AI Gateway `rerank` task type (Elasticsearch 9.6.0 and later).
+ */
+export interface TencentCloudAIGatewayRerankDeclaration {
+  /**
+   * The endpoint's id: lowercase letters, digits, `_`, `-` and `.`, starting and ending with a letter or digit.
+   *
+   * - On change: a different endpoint (the old one is deleted when no longer declared).
+   */
+  inferenceId: string;
+  /**
+   * The service: TencentCloud AI Gateway (Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  service: "tencentcloud";
+  /**
+   * The task type (with TencentCloud AI Gateway: Elasticsearch 9.6.0 and later).
+   *
+   * - On change: forces a replace.
+   */
+  taskType: "rerank";
+  /**
+   * The service settings of TencentCloud AI Gateway `rerank` endpoints.
+   */
+  serviceSettings: TencentCloudAIGatewayRerankServiceSettings;
+  /**
+   * Task settings: defaults for every inference request of the endpoint.
+   */
+  taskSettings?: TencentCloudAIGatewayRerankTaskSettings;
+  /**
+   * TencentCloud AI Gateway `rerank` endpoints take no chunking settings (Elasticsearch rejects them).
+   */
+  chunkingSettings?: NoChunkingSettings<"tencentcloud", "rerank">;
+}
+
+/**
  * `serviceSettings` of VoyageAI `text_embedding` endpoints (`service_settings` in requests).
  */
 export interface VoyageAITextEmbeddingServiceSettings {
@@ -11187,6 +11604,12 @@ export interface DeclarationsByService {
     chat_completion: OpenShiftAIChatCompletionDeclaration;
     rerank: OpenShiftAIRerankDeclaration;
   };
+  tencentcloud: {
+    text_embedding: TencentCloudAIGatewayTextEmbeddingDeclaration;
+    completion: TencentCloudAIGatewayCompletionDeclaration;
+    chat_completion: TencentCloudAIGatewayChatCompletionDeclaration;
+    rerank: TencentCloudAIGatewayRerankDeclaration;
+  };
   voyageai: {
     text_embedding: VoyageAITextEmbeddingDeclaration;
     rerank: VoyageAIRerankDeclaration;
@@ -11296,6 +11719,10 @@ export type EndpointDeclaration =
   | OpenShiftAICompletionDeclaration
   | OpenShiftAIChatCompletionDeclaration
   | OpenShiftAIRerankDeclaration
+  | TencentCloudAIGatewayTextEmbeddingDeclaration
+  | TencentCloudAIGatewayCompletionDeclaration
+  | TencentCloudAIGatewayChatCompletionDeclaration
+  | TencentCloudAIGatewayRerankDeclaration
   | VoyageAITextEmbeddingDeclaration
   | VoyageAIRerankDeclaration
   | WatsonxTextEmbeddingDeclaration
