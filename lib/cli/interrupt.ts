@@ -75,7 +75,10 @@ export async function runInterruptible(
       abort.abort(why);
     } else {
       // A third signal: whatever is still pending (a lock release on an unreachable cluster) is given up.
-      say(io, `\nStopped at once. If the lock was left, remove it with esinfer force-unlock (its id is printed above).\n`);
+      say(
+        io,
+        `\nStopped at once. If the lock was left, remove it with esinfer force-unlock (its id is printed above).\n`,
+      );
       proc.exit(interruptedExitCode(reason ?? why));
     }
   };

@@ -185,13 +185,14 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext, options: ApplyOpt
   // that endpoint only.
   const outcomes = new Map<string, EndpointOutcome>();
   const toClaim = plan.endpoints
-    .filter((e) => e.action !== "delete" && e.declared && !claimedBy(ctx.knownClaims.get(e.inference_id), ctx.claims.self))
+    .filter(
+      (e) => e.action !== "delete" && e.declared && !claimedBy(ctx.knownClaims.get(e.inference_id), ctx.claims.self),
+    )
     .map((e) => e.inference_id);
   const { conflicts } = await ctx.claims.claim(toClaim);
   if (conflicts.size > 0) {
     ctx.keeper.update((state) => {
-      for (const id of conflicts.keys())
-        if (state.endpoints[id]?.status === "creating") delete state.endpoints[id];
+      for (const id of conflicts.keys()) if (state.endpoints[id]?.status === "creating") delete state.endpoints[id];
     });
     for (const [id, claim] of conflicts) {
       const e = plan.endpoints.find((p) => p.inference_id === id)!;

@@ -203,5 +203,6 @@ function normalizeChunking(raw: unknown): unknown {
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 /** A value by key, own properties only: settings keys are data (`constructor` is a key like any other). */
-const own = (o: Readonly<Record<string, unknown>>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+const own = (o: Readonly<Record<string, unknown>>, key: string): unknown =>
+  Object.hasOwn(o, key) ? o[key] : undefined;
 const withReason = (reason: string | undefined) => (reason ? { forces_replace: reason } : {});

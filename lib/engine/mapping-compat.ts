@@ -96,7 +96,9 @@ export function recreateConflicts(
       const compare = (what: string, have: unknown, want: unknown, declareAs: string) => {
         if (have === undefined) return;
         if (want === undefined)
-          add(`${what} ${String(have)} recorded, and the new endpoint's is not known before it exists: declare ${declareAs}`);
+          add(
+            `${what} ${String(have)} recorded, and the new endpoint's is not known before it exists: declare ${declareAs}`,
+          );
         else if (have !== want) add(`${what} ${String(have)} recorded, the new endpoint would have ${String(want)}`);
       };
       compare("dimensions", recorded.dimensions, next.dimensions, "service_settings.dimensions");

@@ -139,8 +139,7 @@ export function computePlan(input: PlanInput): PlanResult {
             `\`esinfer import ${id}\` if it is yours, or choose another inference_id`,
         });
         continue;
-      }
-      else owned = { ...owned, status: "applied" };
+      } else owned = { ...owned, status: "applied" };
     }
     if (!owned) {
       errors.push({
@@ -195,7 +194,10 @@ export function computePlan(input: PlanInput): PlanResult {
       action,
       reasons,
       changes,
-      warnings: action === "no-op" ? notes : [...notes, ...neededSecrets(secrets, action === "replace" ? "re-create" : "update")],
+      warnings:
+        action === "no-op"
+          ? notes
+          : [...notes, ...neededSecrets(secrets, action === "replace" ? "re-create" : "update")],
     });
   }
 
@@ -299,14 +301,19 @@ function createMismatch(
   if (live.service !== declared.service || live.task_type !== declared.task_type)
     return `it is ${live.service} ${live.task_type}, ${declared.service} ${declared.task_type} was sent`;
   const { changes } = compareEndpoint(
-    { canonical: declared as DeclaredEndpoint["canonical"], chunkingDeclared: declared.chunking_settings !== undefined },
+    {
+      canonical: declared as DeclaredEndpoint["canonical"],
+      chunkingDeclared: declared.chunking_settings !== undefined,
+    },
     live,
     undefined,
     { fingerprints: {}, unresolved: {} },
     version,
   );
   const differs = changes.filter((c) => !c.sensitive);
-  return differs.length === 0 ? undefined : `${differs.map((c) => c.path).join(", ")} differ${differs.length === 1 ? "s" : ""}`;
+  return differs.length === 0
+    ? undefined
+    : `${differs.map((c) => c.path).join(", ")} differ${differs.length === 1 ? "s" : ""}`;
 }
 
 /**

@@ -83,6 +83,7 @@ export function compareWithFresh(saved: Plan, fresh: Plan): string | undefined {
       return `${id} (${e.action}) no longer has the same declaration or changes`;
   }
   for (const [id, f] of now)
-    if (!then.has(id) && f.action !== "no-op") return `${id} would now be ${f.action}, which the saved plan does not do`;
+    if (!then.has(id) && f.action !== "no-op")
+      return `${id} would now be ${f.action}, which the saved plan does not do`;
   return undefined;
 }

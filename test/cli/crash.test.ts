@@ -66,14 +66,19 @@ test(`SIGKILL at ${TRIALS} random moments of an apply, then a re-run: it converg
     const early = next() < 0.25;
     const delay = Math.floor(next() * (early ? 800 : 500));
     const where = `trial ${trial} (${backend} state, SIGKILL ${delay} ms after ${early ? "start" : "the first step"})`;
-    const run = spawnCli(["apply", "-f", "m.json", "--auto-approve", "--parallelism", "2"], { cwd: cli.dir(), env: ENV });
+    const run = spawnCli(["apply", "-f", "m.json", "--auto-approve", "--parallelism", "2"], {
+      cwd: cli.dir(),
+      env: ENV,
+    });
     if (!early) await run.waitFor(/ing\.\.\.\n/).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, delay));
     run.child.kill("SIGKILL");
     const exit = await run.exited;
     const changes = cli.emu.requests
       .list()
-      .filter((r) => r.path.startsWith("/_inference/") && (r.method === "PUT" || (r.method === "DELETE" && !r.query.dry_run)));
+      .filter(
+        (r) => r.path.startsWith("/_inference/") && (r.method === "PUT" || (r.method === "DELETE" && !r.query.dry_run)),
+      );
     moments[exit.signal === null ? "after it finished" : changes.length === 0 ? "before any change" : "mid-apply"]++;
 
     const rerun = await cli.run(["apply", "-f", "m.json", "--auto-approve"]);

@@ -40,7 +40,12 @@ describe("--target", () => {
       "Warning: Targeting is in effect (--target): this plan covers only the endpoints named, so it may not show every change the declarations ask for. --target is for exceptional cases (recovering from an error or a mistake), not routine use; run a plan without it before you rely on the stack being as declared.",
     );
     expect((await cli.run(["apply", "-f", "m.json", "--auto-approve", "--target", "rerank"])).code).toBe(0);
-    expect(cli.emu.endpoints().map((e) => e.inference_id).filter((id) => !id.startsWith("."))).toEqual(["rerank"]);
+    expect(
+      cli.emu
+        .endpoints()
+        .map((e) => e.inference_id)
+        .filter((id) => !id.startsWith(".")),
+    ).toEqual(["rerank"]);
     const rest = await cli.run(["plan", "-f", "m.json", "--detailed-exitcode"]);
     expect(rest.code).toBe(2);
     expect(rest.out).toContain("+ create emb (openai text_embedding)");

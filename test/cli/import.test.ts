@@ -95,16 +95,17 @@ test("--all: every endpoint the stack does not manage (preconfigured ones except
   const again = await run(["import", "-f", "m.json", "--all"]);
   expect(again.code).toBe(0);
   expect(again.out).toBe("");
-  expect(again.err).toBe(
-    "Nothing to import: every endpoint in the cluster is owned by a stack or preconfigured.\n",
-  );
+  expect(again.err).toBe("Nothing to import: every endpoint in the cluster is owned by a stack or preconfigured.\n");
 });
 
 test("imported but not declared: kept, never deleted, until declared or released with state rm", async () => {
   legacy();
   cli.manifest([]);
   await run(["import", "-f", "m.json", "legacy-rerank"]);
-  for (const command of [["plan", "-f", "m.json", "--detailed-exitcode"], ["apply", "-f", "m.json", "--auto-approve"]]) {
+  for (const command of [
+    ["plan", "-f", "m.json", "--detailed-exitcode"],
+    ["apply", "-f", "m.json", "--auto-approve"],
+  ]) {
     const { code, out } = await run(command);
     expect([command[0], code]).toEqual([command[0], 0]);
     expect(out).toContain(
@@ -120,7 +121,9 @@ test("imported but not declared: kept, never deleted, until declared or released
   // Released: the stack neither owns nor deletes it; it stays in the cluster.
   const rm = await run(["state", "rm", "-f", "m.json", "legacy-rerank"]);
   expect(rm.code).toBe(0);
-  expect(rm.err).toContain("Forgot legacy-rerank: stack test no longer owns it; it stays in the cluster, owned by no stack");
+  expect(rm.err).toContain(
+    "Forgot legacy-rerank: stack test no longer owns it; it stays in the cluster, owned by no stack",
+  );
   const after = await run(["plan", "-f", "m.json", "--detailed-exitcode"]);
   expect(after.code).toBe(0);
   expect(after.out).toContain("not managed by this stack and left alone: legacy-emb, legacy-rerank");
@@ -145,9 +148,7 @@ test("usage errors: no ids, an unknown format", async () => {
   cli.manifest([]);
   const none = await run(["import", "-f", "m.json"]);
   expect(none.code).toBe(1);
-  expect(none.err).toBe(
-    "esinfer: name the endpoints to import, or pass --all for every endpoint no stack owns yet\n",
-  );
+  expect(none.err).toBe("esinfer: name the endpoints to import, or pass --all for every endpoint no stack owns yet\n");
   const yaml = await run(["import", "-f", "m.json", "x", "--format", "yaml"]);
   expect(yaml.code).toBe(1);
   expect(yaml.err).toBe("esinfer: --format yaml: choose json or typescript\n");

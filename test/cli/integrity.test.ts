@@ -35,7 +35,10 @@ describe("saved plans are tamper-evident", () => {
       "a declared model_id changed",
       (p: Awaited<ReturnType<typeof savedPlan>>) => void (find(p, "emb").declared!.service_settings.model_id = "evil"),
     ],
-    ["a task setting changed", (p: Awaited<ReturnType<typeof savedPlan>>) => void (find(p, "emb").declared!.task_settings.user = "evil")],
+    [
+      "a task setting changed",
+      (p: Awaited<ReturnType<typeof savedPlan>>) => void (find(p, "emb").declared!.task_settings.user = "evil"),
+    ],
     [
       "a secret reference swapped to another variable, its fingerprints removed",
       (p: Awaited<ReturnType<typeof savedPlan>>) => {
@@ -44,9 +47,15 @@ describe("saved plans are tamper-evident", () => {
         delete e.secret_fingerprints;
       },
     ],
-    ["a no-op turned into a delete", (p: Awaited<ReturnType<typeof savedPlan>>) => void (find(p, "elser").action = "delete")],
+    [
+      "a no-op turned into a delete",
+      (p: Awaited<ReturnType<typeof savedPlan>>) => void (find(p, "elser").action = "delete"),
+    ],
     ["its MAC removed", (p: Awaited<ReturnType<typeof savedPlan>>) => void delete p.mac],
-    ["its MAC replaced by another", (p: Awaited<ReturnType<typeof savedPlan>>) => void (p.mac = `hmac-sha256:${"0".repeat(64)}`)],
+    [
+      "its MAC replaced by another",
+      (p: Awaited<ReturnType<typeof savedPlan>>) => void (p.mac = `hmac-sha256:${"0".repeat(64)}`),
+    ],
   ])("%s: exit 2, nothing sent, the state untouched", async (_what, edit) => {
     const plan = await savedPlan();
     edit(plan);
@@ -118,7 +127,11 @@ describe("a forced replace never loses the endpoint", () => {
 
 test("a create whose outcome was lost, and someone else's endpoint under the id meanwhile: not adopted, not touched later", async () => {
   const stack = makeStack(cli.emu.url, [embeddings()], { baseDir: cli.dir() });
-  const session = new StackSession(stack, { env: ENV, onNote: () => undefined, client: { maxRetries: 2, retryBaseDelayMs: 1 } });
+  const session = new StackSession(stack, {
+    env: ENV,
+    onNote: () => undefined,
+    client: { maxRetries: 2, retryBaseDelayMs: 1 },
+  });
   const { result } = await session.apply({
     // After the plan, before any request of the apply: someone creates the id, and the create's answer is lost.
     confirm: async () => {
@@ -142,7 +155,9 @@ test("a create whose outcome was lost, and someone else's endpoint under the id 
   // Later runs change nothing until a person decides: the plan says why; apply and destroy leave it alone.
   const plan = await cli.run(["plan", "-f", cli.manifest([embeddings()])]);
   expect(plan.code).toBe(1);
-  expect(plan.err).toContain("emb: inference_id: already exists in the cluster (openai text_embedding) and is not managed by stack test");
+  expect(plan.err).toContain(
+    "emb: inference_id: already exists in the cluster (openai text_embedding) and is not managed by stack test",
+  );
   cli.manifest([]);
   expect((await cli.run(["destroy", "-f", "m.json", "--auto-approve"])).code).toBe(0);
   expect(cli.emu.endpoints().find((e) => e.inference_id === "emb")!.service_settings.model_id).toBe(

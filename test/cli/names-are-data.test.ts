@@ -40,8 +40,7 @@ async function sameAsControl(name: string, control: string, scenario: Scenario):
       .replace(/did you mean "[^"]*"/g, "did you mean (suggestion)");
   const withName = await runFresh(name);
   const withControl = await runFresh(control);
-  const asName = (text: string) =>
-    text.split(control).join(name).split(control.toLowerCase()).join(name.toLowerCase());
+  const asName = (text: string) => text.split(control).join(name).split(control.toLowerCase()).join(name.toLowerCase());
   expect(withName).toBe(asName(withControl));
 }
 
@@ -75,7 +74,11 @@ describe.each(NAMES)("%s (control %s)", (name, control) => {
     await sameAsControl(name, control, async (n) => {
       const id = n.toLowerCase();
       try {
-        cli.emu.createEndpoint(id, { service: "openai", service_settings: { model_id: "m", api_key: "k" } }, "text_embedding");
+        cli.emu.createEndpoint(
+          id,
+          { service: "openai", service_settings: { model_id: "m", api_key: "k" } },
+          "text_embedding",
+        );
       } catch (e) {
         return [{ code: -1, out: "", err: (e as Error).message }]; // the server's id rules refuse it alike
       }
@@ -86,7 +89,12 @@ describe.each(NAMES)("%s (control %s)", (name, control) => {
 
   test("as a settings key: the same refusal as any unknown setting", async () => {
     await sameAsControl(name, control, async (n) => {
-      cli.manifest([emb("emb", { task_settings: { [n]: 1 }, service_settings: { model_id: "m", api_key: { env: "OPENAI_API_KEY" }, [n]: 2 } })]);
+      cli.manifest([
+        emb("emb", {
+          task_settings: { [n]: 1 },
+          service_settings: { model_id: "m", api_key: { env: "OPENAI_API_KEY" }, [n]: 2 },
+        }),
+      ]);
       cli.write("one.json", emb("emb", { task_settings: { [n]: 1 } }));
       return [await cli.run(["plan", "-f", "m.json"]), await cli.run(["validate", "one.json"])];
     });
@@ -95,10 +103,7 @@ describe.each(NAMES)("%s (control %s)", (name, control) => {
   test("as the environment variable of a secret reference: not set, like any other", async () => {
     await sameAsControl(name, control, async (n) => {
       cli.manifest([emb("emb", { service_settings: { model_id: "m", api_key: { env: n } } })]);
-      return [
-        await cli.run(["plan", "-f", "m.json"]),
-        await cli.run(["apply", "-f", "m.json", "--auto-approve"]),
-      ];
+      return [await cli.run(["plan", "-f", "m.json"]), await cli.run(["apply", "-f", "m.json", "--auto-approve"])];
     });
   });
 });

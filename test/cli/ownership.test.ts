@@ -56,7 +56,9 @@ describe.each([
 
     const moved = await run(["import", "-f", "team-b.json", "shared", "--from-stack", "team-a"]);
     expect(moved.code).toBe(0);
-    expect(moved.err).toContain("Imported 1 endpoint into stack team-b: shared (ownership moved from stack team-a: shared)");
+    expect(moved.err).toContain(
+      "Imported 1 endpoint into stack team-b: shared (ownership moved from stack team-a: shared)",
+    );
     expect((await run(["plan", "-f", "team-b.json", "--detailed-exitcode"])).code).toBe(0);
 
     // The old owner still declares it: now a conflict there; once its declaration goes, it forgets it, deleting nothing.

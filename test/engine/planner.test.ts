@@ -350,8 +350,17 @@ test("a scoped plan covers only its endpoints: nothing else is planned, deleted 
     d.map((x) => [x.canonical.inference_id, { fingerprints: { "service_settings.api_key": FP }, unresolved: {} }]),
   );
   const scoped = (scope: { only?: string[]; except?: string[] }, absent: string[] = []) =>
-    computePlan({ stack: "s", declared: d, absent, live: liveState(live), state, secrets, esinferVersion: "t", scope, ...NO_CLAIMS })
-      .plan;
+    computePlan({
+      stack: "s",
+      declared: d,
+      absent,
+      live: liveState(live),
+      state,
+      secrets,
+      esinferVersion: "t",
+      scope,
+      ...NO_CLAIMS,
+    }).plan;
   // `only`: the Terraform reconcile hook of one endpoint.
   const one = scoped({ only: ["emb"] });
   expect(one.endpoints.map((e) => [e.inference_id, e.action])).toEqual([["emb", "update"]]);
@@ -428,7 +437,9 @@ describe("ownership: one owner per endpoint", () => {
 
   test("an endpoint another stack owns is a conflict naming it, never a create or an adoption", () => {
     for (const live of [[], [echo(openai())]]) {
-      const { errors } = plan([openai()], live, stateOwning([]), { claims: new Map([["emb", claim("emb", "team-a")]]) });
+      const { errors } = plan([openai()], live, stateOwning([]), {
+        claims: new Map([["emb", claim("emb", "team-a")]]),
+      });
       expect(errors).toEqual([
         {
           endpoint: "emb",
@@ -496,14 +507,20 @@ describe("ownership: one owner per endpoint", () => {
     const state = stateOwning([openai()], fps);
     const grown = { ...openai(), service_settings: { ...openai().service_settings, dimensions: 256 } } as Req;
     const intent = stateOwning([grown], fps).endpoints["emb"]!;
-    state.endpoints["emb"] = { ...intent, status: "creating", previous: { declared: state.endpoints["emb"]!.declared } };
+    state.endpoints["emb"] = {
+      ...intent,
+      status: "creating",
+      previous: { declared: state.endpoints["emb"]!.declared },
+    };
     const { plan: p, errors } = plan([grown], [echo(openai())], state);
     expect(errors).toEqual([]);
     expect(p.endpoints.map((e) => e.action)).toEqual(["replace"]);
     // Without the record of what it replaces, the same cluster would look like someone else's endpoint.
     const { previous: _p, ...bare } = state.endpoints["emb"]!;
     state.endpoints["emb"] = bare;
-    expect(plan([grown], [echo(openai())], state).errors[0]!.message).toMatch(/^exists in the cluster, but not as stack s sent it/);
+    expect(plan([grown], [echo(openai())], state).errors[0]!.message).toMatch(
+      /^exists in the cluster, but not as stack s sent it/,
+    );
   });
 
   test("a tombstone never deletes what another stack owns", () => {

@@ -15,7 +15,10 @@ export interface SpawnedCli {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnCli(args: string[], options: { cwd: string; env: Record<string, string | undefined> }): SpawnedCli {
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined> },
+): SpawnedCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, NO_COLOR: "1", ...options.env } as NodeJS.ProcessEnv,

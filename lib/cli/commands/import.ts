@@ -29,7 +29,11 @@ export async function run(io: Io, options: ImportCommandOptions, ids: string[] =
   return openSession(io, options, async (session) => {
     const name = session.stack.name;
     const result = await session
-      .import(ids, { lockTimeoutMs, all: Boolean(options.all), ...(options.fromStack ? { fromStack: options.fromStack } : {}) })
+      .import(ids, {
+        lockTimeoutMs,
+        all: Boolean(options.all),
+        ...(options.fromStack ? { fromStack: options.fromStack } : {}),
+      })
       .catch((e: unknown) => {
         throw e instanceof PlanError ? new ValidationError(e.issues, NOTHING_IMPORTED) : e;
       });
@@ -50,19 +54,25 @@ export async function run(io: Io, options: ImportCommandOptions, ids: string[] =
     );
     const list = (items: readonly ImportedEndpoint[]) => items.map((i) => i.request.inference_id).join(", ");
     if (result.imported.length > 0) {
-      const moved = result.movedFrom.length > 0 ? ` (ownership moved from stack ${options.fromStack}: ${result.movedFrom.join(", ")})` : "";
+      const moved =
+        result.movedFrom.length > 0
+          ? ` (ownership moved from stack ${options.fromStack}: ${result.movedFrom.join(", ")})`
+          : "";
       io.stderr.write(
         `${c.green("Imported")} ${plural(result.imported.length)} into stack ${name}: ${list(result.imported)}${moved}\n`,
       );
     }
     if (result.again.length > 0)
-      io.stderr.write(`Already imported into stack ${name}, not declared yet: ${list(result.again)} (nothing changed)\n`);
+      io.stderr.write(
+        `Already imported into stack ${name}, not declared yet: ${list(result.again)} (nothing changed)\n`,
+      );
     const env = result.imported.flatMap((i) => i.secretEnv);
     if (env.length > 0)
       io.stderr.write(
         `Their secrets are not readable from the cluster; the declarations reference ${env.join(", ")}: set those (or rename the references) before an apply needs to send them.\n`,
       );
-    for (const i of shown) for (const issue of i.issues) io.stderr.write(`${c.yellow("warning")} ${formatIssue(issue)}\n`);
+    for (const i of shown)
+      for (const issue of i.issues) io.stderr.write(`${c.yellow("warning")} ${formatIssue(issue)}\n`);
     if (result.undeclared.length > 0)
       io.stderr.write(
         `Next: add ${result.undeclared.length === 1 ? "its declaration" : "their declarations"} (above) to stack ${name}; ` +
@@ -70,7 +80,10 @@ export async function run(io: Io, options: ImportCommandOptions, ids: string[] =
           `${result.undeclared.length === 1 ? "it is" : "they are"} kept, never deleted; to release ` +
           `${result.undeclared.length === 1 ? "it" : "one"} instead: esinfer state rm ${result.undeclared[0]}\n`,
       );
-    else io.stderr.write(`They are declared in stack ${name}: esinfer plan shows where they differ from the declarations.\n`);
+    else
+      io.stderr.write(
+        `They are declared in stack ${name}: esinfer plan shows where they differ from the declarations.\n`,
+      );
     return 0;
   });
 }

@@ -43,9 +43,7 @@ export async function run(io: Io, options: PlanCommandOptions): Promise<number> 
 async function planStack(io: Io, options: PlanCommandOptions, format: string): Promise<number> {
   return openSession(io, options, async (session) => {
     const how = { destroy: options.destroy, ...(options.target?.length ? { target: options.target } : {}) };
-    const planned = options.out
-      ? await session.planToSave(how)
-      : { plan: await session.plan(how), saved: undefined };
+    const planned = options.out ? await session.planToSave(how) : { plan: await session.plan(how), saved: undefined };
     const { plan } = planned;
     io.stdout.write(renderPlan(io, plan, format));
     if (options.out && planned.saved !== undefined) {

@@ -34,7 +34,9 @@ export async function run(io: Io, options: StateCommandOptions, sub: string, ids
       const state = await session.readState({ lockTimeoutMs });
       const entry = Object.hasOwn(state.endpoints, id) ? state.endpoints[id] : undefined;
       if (!entry)
-        throw new UsageError(`${escapeUnsafe(id)} is not owned by stack ${session.stack.name} (esinfer state list shows what it owns)`);
+        throw new UsageError(
+          `${escapeUnsafe(id)} is not owned by stack ${session.stack.name} (esinfer state list shows what it owns)`,
+        );
       io.stdout.write(options.json ? displayJson({ inference_id: id, ...entry }, 2) + "\n" : showText(id, entry));
       return 0;
     });
@@ -103,7 +105,11 @@ function listText(state: StackState): string {
     r.updated_at,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd() + "\n";
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd() + "\n";
   return (
     line(header) +
     table.map(line).join("") +

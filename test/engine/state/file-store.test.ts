@@ -103,7 +103,14 @@ describe("FileStateStore files", () => {
       serial: 4,
       salt: "s",
       endpoints: {
-        emb: { task_type: "text_embedding", service: "openai", status: "applied", declared: {}, secrets: {}, updated_at: "t" },
+        emb: {
+          task_type: "text_embedding",
+          service: "openai",
+          status: "applied",
+          declared: {},
+          secrets: {},
+          updated_at: "t",
+        },
       },
     };
     await fs.mkdir(dirname(path), { recursive: true });
