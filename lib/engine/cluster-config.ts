@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { SecretRefSchema, type SecretRef } from "../catalogue";
-import { connectionFromEnv, type ConnectionOptions } from "../client";
+import { connectionFromEnv, type Auth, type ConnectionOptions } from "../client";
 import { EsinferError } from "../errors";
 import { SecretResolutionError, resolveSecret, type SecretSource } from "../model";
 
@@ -95,14 +95,17 @@ export function connectionFor(
       : cluster.bearer_token
         ? "bearer_token"
         : undefined;
-  const auth = cluster.api_key
-    ? { apiKey: credential("api_key", cluster.api_key) }
-    : cluster.password && cluster.username
-      ? { username: cluster.username, password: credential("password", cluster.password) }
-      : cluster.bearer_token
-        ? { bearerToken: credential("bearer_token", cluster.bearer_token) }
-        : undefined;
-  const authRef = authKey ? (cluster[authKey] as SecretRef) : undefined;
+  const authRef = authKey ? cluster[authKey] : undefined;
+  let auth: Auth | undefined;
+  if (authKey && authRef) {
+    const value = credential(authKey, authRef);
+    auth =
+      authKey === "api_key"
+        ? { apiKey: value }
+        : authKey === "password"
+          ? { username: cluster.username!, password: value }
+          : { bearerToken: value };
+  }
   const caKey = cluster.insecure
     ? "insecure"
     : cluster.ca_file
