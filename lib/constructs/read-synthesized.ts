@@ -190,10 +190,8 @@ function readJson(path: string, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const why = describeReadError(e);
-    throw new SynthesizedStackError(
-      `cannot read ${what} (${path}): ${why === "no such file" ? "no such file; synthesize the app first" : why}`,
-    );
+    const hint = (e as NodeJS.ErrnoException).code === "ENOENT" ? "; synthesize the app first" : "";
+    throw new SynthesizedStackError(`cannot read ${what} (${path}): ${describeReadError(e)}${hint}`);
   }
   try {
     return JSON.parse(text);

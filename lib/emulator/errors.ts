@@ -2,7 +2,7 @@
  * Elasticsearch's error envelope and the exact texts of the errors the emulator raises. Message builders live here
  * so that every place that raises an error uses the server's wording.
  */
-import { javaMapToString, javaSetToString, javaToString, similarity } from "./java";
+import { closeMatches, javaMapToString, javaSetToString, javaToString } from "./java";
 import type { Behavior } from "./versions";
 
 /** An error Elasticsearch would answer with: status, `type`, `reason`, and extra fields of the error object. */
@@ -228,15 +228,11 @@ export const msg = {
 
 /**
  * An `ObjectParser` meeting a key it does not declare (`SuggestingErrorOnUnknown`): `[<parser>] unknown field [<key>]`
- * with " did you mean [..]?" / " did you mean any of [.., ..]?" for declared names closer than 0.5 (Lucene's
- * Levenshtein similarity), best first. `[0:0]`: the location a parser over a map (`MapXContentParser`) reports.
+ * with " did you mean [..]?" / " did you mean any of [.., ..]?" for the declared names close to it
+ * (`closeMatches`). `[0:0]`: the location a parser over a map (`MapXContentParser`) reports.
  */
 export function unknownField(parser: string, key: string, declared: readonly string[]): EsError {
-  const close = [...new Set(declared)]
-    .map((c) => ({ c, score: similarity(key, c) }))
-    .filter((s) => s.score > 0.5)
-    .sort((a, b) => b.score - a.score || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0))
-    .map((s) => s.c);
+  const close = closeMatches(key, declared);
   const hint =
     close.length === 0
       ? ""

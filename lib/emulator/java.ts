@@ -107,7 +107,7 @@ export function javaSetToString(items: Iterable<string>): string {
 }
 
 /** Lucene's LevenshteinDistance.getDistance: 1 - edits / longer length. */
-export function similarity(a: string, b: string): number {
+function similarity(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
   if (x.length === 0 || y.length === 0) return x.length === y.length ? 1 : 0;
@@ -119,4 +119,16 @@ export function similarity(a: string, b: string): number {
     prev = cur;
   }
   return 1 - prev[y.length]! / Math.max(x.length, y.length);
+}
+
+/**
+ * The names among `candidates` close to `key` (Lucene similarity above 0.5), best first, ties by name: the
+ * "did you mean" of the server's parameter and field errors.
+ */
+export function closeMatches(key: string, candidates: Iterable<string>): string[] {
+  return [...new Set(candidates)]
+    .map((c) => ({ c, score: similarity(key, c) }))
+    .filter((s) => s.score > 0.5)
+    .sort((a, b) => b.score - a.score || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0))
+    .map((s) => s.c);
 }

@@ -5,7 +5,7 @@
  * not read are rejected with the server's "unrecognized parameter" message (with its "did you mean" hints).
  */
 import { EsError, EsPlainError, msg } from "./errors";
-import { similarity } from "./java";
+import { closeMatches } from "./java";
 import type { EsResponse, HandlerContext, Route } from "./http-types";
 import { DOCUMENT_ROUTES } from "./api-documents";
 import { INDEX_ROUTES } from "./api-indices";
@@ -83,13 +83,8 @@ export function checkParams(path: string, query: Readonly<Record<string, string>
     .filter((k) => !known.has(k))
     .sort();
   if (invalid.length === 0) return;
-  const candidates = [...new Set(consumed)];
   const parts = invalid.map((name) => {
-    const scored = candidates
-      .map((c) => ({ c, score: similarity(name, c) }))
-      .filter((s) => s.score > 0.5)
-      .sort((a, b) => b.score - a.score || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0))
-      .map((s) => s.c);
+    const scored = closeMatches(name, consumed);
     if (scored.length === 0) return `[${name}]`;
     return scored.length === 1
       ? `[${name}] -> did you mean [${scored[0]}]?`

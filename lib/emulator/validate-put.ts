@@ -268,9 +268,10 @@ export function withServerDefaults(
     const given = out.rate_limit as { requests_per_minute?: number } | undefined;
     out.rate_limit = { requests_per_minute: given?.requests_per_minute ?? rateDefault.requests_per_minute };
   }
-  for (const f of fields)
-    if (f.name !== "rate_limit" && typeof f.serverDefault === "string" && f.serverDefault !== "computed")
-      if (out[f.name] === undefined) out[f.name] = f.serverDefault;
+  for (const f of fields) {
+    const fixed = f.name !== "rate_limit" && typeof f.serverDefault === "string" && f.serverDefault !== "computed";
+    if (fixed && out[f.name] === undefined) out[f.name] = f.serverDefault;
+  }
   if (isEmbeddingTask(taskType)) {
     const embeddingType = ownEntry(EMBEDDING_TYPE_DEFAULTS, service);
     if (has("embedding_type") && out.embedding_type === undefined && embeddingType) out.embedding_type = embeddingType;

@@ -11,6 +11,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ENV, createOutsideEsinfer, embeddings, useCli } from "./harness";
 import { spawnCli } from "../helpers/spawn-cli";
+import { reportFigure } from "../helpers/report";
 
 jest.setTimeout(600_000);
 
@@ -103,12 +104,11 @@ test(`SIGKILL at ${TRIALS} random moments of an apply, then a re-run: it converg
     ]);
     converged++;
   }
-  if (process.env.ESINFER_REPORT_TIMINGS)
-    process.stdout.write(
-      `crash trials: ${converged} of ${TRIALS} converged after SIGKILL (killed ${Object.entries(moments)
-        .map(([k, n]) => `${k}: ${n}`)
-        .join(", ")})\n`,
-    );
+  reportFigure(
+    `crash trials: ${converged} of ${TRIALS} converged after SIGKILL (killed ${Object.entries(moments)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(", ")})`,
+  );
   // The moments must cover the apply itself, not only its start-up.
   expect(moments["mid-apply"]).toBeGreaterThanOrEqual(5);
 });

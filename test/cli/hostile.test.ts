@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddings, useCli, type Cli } from "./harness";
+import { reportFigure } from "../helpers/report";
 
 const cli = useCli();
 
@@ -286,8 +287,7 @@ function secretFileCases(): Case[] {
 const counts = { tried: 0, refused: 0 };
 
 afterAll(() => {
-  if (process.env.ESINFER_REPORT_TIMINGS)
-    process.stdout.write(`hostile inputs: ${counts.refused} of ${counts.tried} refused as expected\n`);
+  reportFigure(`hostile inputs: ${counts.refused} of ${counts.tried} refused as expected`);
 });
 
 describe.each(CASES.filter((c) => !c.skip).map((c) => [c.name, c] as const))("%s", (_name, c) => {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CANARY, ENV, embeddings, useCli } from "./harness";
 import { spawnCli } from "../helpers/spawn-cli";
+import { reportFigure } from "../helpers/report";
 
 jest.setTimeout(120_000);
 
@@ -22,7 +23,7 @@ const IDS = Array.from({ length: 12 }, (_, i) => `e${String(i + 1).padStart(2, "
 const declarations = () => IDS.map((id) => ({ ...embeddings(), inference_id: id }));
 
 function report(what: string, ms: number): void {
-  if (process.env.ESINFER_REPORT_TIMINGS) process.stdout.write(`timing: ${what}: ${Math.round(ms)} ms\n`);
+  reportFigure(`timing: ${what}: ${Math.round(ms)} ms`);
 }
 
 /** Starts `esinfer apply` and sends `signals` once the first endpoint was created; returns how it ended. */

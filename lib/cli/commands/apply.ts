@@ -13,6 +13,7 @@ import { EsinferError } from "../../errors";
 import { decodeUtf8 } from "../../model";
 import { describeJsonError } from "../../model/json-error";
 import { describeReadError } from "../../model/read-error";
+import { isPlainObject } from "../../model/schema-walk";
 import { renderHuman, summaryLine } from "../../engine/render";
 import { colors, UsageError, type Io } from "../io";
 import { applyWithProgress } from "../progress";
@@ -38,10 +39,7 @@ export async function applyOrDestroy(
   how: { planFile?: string; destroy: boolean },
 ): Promise<number> {
   const saved = how.planFile ? await readSavedPlan(io, how.planFile) : undefined;
-  const savedStack =
-    saved && typeof (saved.raw as { stack?: unknown })?.stack === "string"
-      ? (saved.raw as { stack: string }).stack
-      : undefined;
+  const savedStack = isPlainObject(saved?.raw) && typeof saved.raw.stack === "string" ? saved.raw.stack : undefined;
   const lockTimeoutMs = options.lockTimeout ? durationMs("--lock-timeout", options.lockTimeout) : 0;
   if (options.timeout) durationMs("--timeout", options.timeout);
   const verb = how.destroy ? "destroy" : "apply";

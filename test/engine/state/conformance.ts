@@ -23,6 +23,7 @@ import {
   type StateStore,
 } from "../../../lib/engine/state";
 import { LiteralSecret } from "../../../lib/model/secrets";
+import { reportFigure } from "../../helpers/report";
 
 /** Options a test passes to a backend's stores (the stack defaults to `prod`). */
 export type StoreOptions = Partial<Omit<FileStateStoreOptions, "stack">> & { readonly stack?: string };
@@ -762,13 +763,13 @@ export function describeStateStore(backend: StoreBackend): void {
     it("is taken over at once on the same host", async () => {
       const ms = await measureTakeover(undefined);
       expect(notes[0]).toMatch(/no longer runs on this host/);
-      report(`[takeover] ${backend.name} store, same host: ${Math.round(ms)} ms after SIGKILL`);
+      reportFigure(`[takeover] ${backend.name} store, same host: ${Math.round(ms)} ms after SIGKILL`);
     }, 120_000);
 
     it("is taken over once its lease runs out, when it ran on another host", async () => {
       const ms = await measureTakeover("ci-runner-9");
       expect(notes[0]).toMatch(/its lease of .* expired: it was not renewed for/);
-      report(
+      reportFigure(
         `[takeover] ${backend.name} store, other host (lease ${leaseMs === undefined ? process.env["ESINFER_LOCK_LEASE"] : `${leaseMs} ms`}): ` +
           `${Math.round(ms)} ms after SIGKILL`,
       );
@@ -789,9 +790,4 @@ export function describeStateStore(backend: StoreBackend): void {
       expect(notes.at(-1)).toMatch(/its lease of 500 ms expired/);
     }, 120_000);
   });
-}
-
-/** Prints a measured figure with ESINFER_REPORT_TIMINGS=1 (the numbers of the closing note; never asserted). */
-function report(line: string): void {
-  if (process.env["ESINFER_REPORT_TIMINGS"]) process.stdout.write(`${line}\n`);
 }
